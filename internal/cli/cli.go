@@ -1,0 +1,96 @@
+// Package cli wires the binary: it reads the configuration, builds the pipeline's collaborators
+// and runs it, turning the outcome into log lines and an exit code. main stays a few lines long,
+// and tests drive the whole program in-process with their own environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/run"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// System is what the program may use of the machine it runs on.
+type System struct {
+	Getenv  func(string) string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Workdir string
+	// Probe detects the python3 and lithops versions (config.PythonProbe("python3") by default).
+	Probe config.Probe
+}
+
+// System returns the real machine's environment, streams and working directory.
+func System() System {
+	wd, _ := os.Getwd()
+	return System{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Workdir: wd}
+}
+
+// Main runs the program with args and returns its exit code: 0 on success, 1 on any failure
+// (bad inputs included), 2 for a command line that cannot be parsed.
+func Main(ctx context.Context, args []string, sys System) int {
+	if sys.Probe == nil {
+		sys.Probe = config.PythonProbe("python3")
+	}
+	// In GitHub Actions everything is logged to stdout, where the runner reads workflow commands.
+	// On a terminal logs go to stderr, keeping stdout for the name=value outputs.
+	logw := sys.Stderr
+	if sys.Getenv("GITHUB_ACTIONS") == "true" {
+		logw = sys.Stdout
+	}
+	ui := run.NewUI(logw, sys.Getenv)
+
+	cfg, err := config.Load(ctx, args, config.Env{Getenv: sys.Getenv, Workdir: sys.Workdir, Probe: sys.Probe, Usage: sys.Stderr})
+	if errors.Is(err, config.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		if ies := config.InputErrors(err); len(ies) > 0 {
+			for _, ie := range ies {
+				ui.Errorf("Input "+ie.Input, "%s", ie.Error())
+			}
+			ui.Errorf("", "%d input(s) are not valid; nothing was built or deployed", len(ies))
+			return 1
+		}
+		ui.Errorf("", "%v", err)
+		return 2
+	}
+
+	logger := ui.Logger()
+	deps := run.Deps{
+		UI:      ui,
+		Stdout:  sys.Stdout,
+		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger)), logger),
+		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(cfg, ui) },
+		TempDir: sys.Getenv("RUNNER_TEMP"),
+	}
+	if _, err := run.Run(ctx, cfg, deps); err != nil {
+		if ctx.Err() != nil {
+			ui.Errorf("Interrupted", "interrupted: %v", err)
+			return 1
+		}
+		ui.Errorf("", "%s", strings.TrimSpace(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// newBackend returns the backend cfg names.
+func newBackend(cfg *config.Config, ui *run.UI) (deploy.Backend, error) {
+	switch cfg.Backend {
+	case lithops.Local:
+		logger := ui.Logger()
+		return local.New(cfg.LocalDir, local.WithHost(local.NewHost(local.WithLogger(logger))), local.WithBackendLogger(logger)), nil
+	}
+	return nil, fmt.Errorf("backend %s is not available in this version yet: the local backend is (backend local)", cfg.Backend)
+}

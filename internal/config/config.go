@@ -1,0 +1,579 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// Config is every input, resolved and validated: what the pipeline builds and where it deploys it.
+type Config struct {
+	Backend      string
+	RuntimeName  string
+	Requirements string // path of the requirements file, "" when none
+	Dockerfile   string // path of the Dockerfile, "" when none
+	Context      string // Docker build context directory
+	PackageType  string // "zip" or "image"
+	Memory       []int  // MB, one function per size, in the order given
+	Timeout      int    // seconds
+	Python       lithops.Python
+	Lithops      lithops.Version
+	Architecture string // "x86_64" or "arm64"
+
+	Region        string
+	Role          string
+	StorageBucket string // "" means Lithops' default bucket name
+	Namespace     string
+	UserID        string
+	AccountID     string
+	Registry      string
+	BaseImage     string
+	Builder       string
+	FCEndpoint    string
+	OSSEndpoint   string
+	LocalDir      string
+
+	SmokeTest     bool
+	WriteMetadata bool
+	DryRun        bool
+
+	// LithopsConfig is the Lithops config file that filled inputs, "" when none was read.
+	LithopsConfig string
+	// ModTime is the timestamp of every file in built artifacts (SOURCE_DATE_EPOCH); zero for the
+	// builders' constant default.
+	ModTime time.Time
+	// Secrets are values that must never be printed (credentials read from the Lithops config).
+	Secrets []string
+	// Sources tells, for each input that was set, where its value came from
+	// ("--memory", "INPUT_MEMORY", "lithops-config aws_lambda.runtime_memory", "default", ...).
+	Sources map[string]string
+}
+
+// Probe reports the major.minor version of the python3 on PATH and the version of the lithops it
+// imports ("" when lithops is not importable). It is called only when an input needs it.
+type Probe func(ctx context.Context) (python, lithopsVersion string, err error)
+
+// Env is what Load may read besides the flags: the environment (through Getenv, never the
+// process environment directly), the working directory and the python3 probe.
+type Env struct {
+	Getenv func(string) string
+	// Workdir is where relative paths are resolved when GITHUB_WORKSPACE is unset.
+	Workdir string
+	// Probe detects python-version and lithops-version defaults.
+	Probe Probe
+	// Usage receives flag usage text (--help); nil discards it.
+	Usage io.Writer
+	// GOOS and GOARCH describe this machine (runtime.GOOS/GOARCH when empty).
+	GOOS, GOARCH string
+}
+
+// ErrHelp is returned by Load when --help was asked for.
+var ErrHelp = errors.New("help requested")
+
+// Load reads every input from args (flags), INPUT_* variables and the Lithops config file, fills
+// defaults, and validates the whole. All problems are returned at once, joined; each is an
+// *InputError naming the input, its value and the rule (see InputErrors).
+func Load(ctx context.Context, args []string, env Env) (*Config, error) {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Usage == nil {
+		env.Usage = io.Discard
+	}
+	if env.GOOS == "" {
+		env.GOOS = runtime.GOOS
+	}
+	if env.GOARCH == "" {
+		env.GOARCH = runtime.GOARCH
+	}
+	flags, err := parseFlags(args, env.Usage)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, ErrHelp
+		}
+		return nil, err
+	}
+	raw := collect(flags, env.Getenv)
+	l := &loader{env: env, raw: raw, cfg: &Config{Sources: map[string]string{}}}
+	l.readLithopsConfig()
+	l.fillFromEnvironment()
+	l.resolve(ctx)
+	if len(l.errs) > 0 {
+		return nil, errors.Join(l.errs...)
+	}
+	return l.cfg, nil
+}
+
+// loader accumulates the Config and every problem found on the way.
+type loader struct {
+	env  Env
+	raw  rawInputs
+	cfg  *Config
+	lf   *lithopsFile
+	errs []error
+}
+
+func (l *loader) fail(input string, v value, rule string, args ...any) {
+	l.errs = append(l.errs, &InputError{Input: input, Value: v.raw, From: v.from, Rule: fmt.Sprintf(rule, args...)})
+}
+
+func (l *loader) workspace() string {
+	if ws := l.env.Getenv("GITHUB_WORKSPACE"); ws != "" {
+		return ws
+	}
+	return l.env.Workdir
+}
+
+// path resolves a user-given path against the workspace.
+func (l *loader) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(l.workspace(), p)
+}
+
+// readLithopsConfig reads the Lithops config named by lithops-config, LITHOPS_CONFIG_FILE, or the
+// workspace's .lithops_config, and fills unset inputs from it.
+func (l *loader) readLithopsConfig() {
+	v := l.raw.get("lithops-config")
+	if !v.set() {
+		if p := l.env.Getenv("LITHOPS_CONFIG_FILE"); p != "" {
+			v = value{raw: p, from: "LITHOPS_CONFIG_FILE"}
+		} else if p := filepath.Join(l.workspace(), ".lithops_config"); fileExists(p) {
+			v = value{raw: p, from: "the workspace's .lithops_config"}
+		}
+	}
+	if !v.set() {
+		return
+	}
+	path := l.path(v.raw)
+	f, err := readLithopsFile(path)
+	if err != nil {
+		l.fail("lithops-config", v, "cannot read it as a Lithops config: %v", err)
+		return
+	}
+	l.lf = f
+	l.cfg.LithopsConfig = path
+	for _, k := range secretKeys {
+		if s, ok, _ := f.scalar(k.section, k.key, "string"); ok && s != "" {
+			l.cfg.Secrets = append(l.cfg.Secrets, s)
+		}
+	}
+	if s, ok, err := f.scalar("lithops", "backend", "string"); ok {
+		from := "lithops-config lithops.backend"
+		if err != nil {
+			l.fail("backend", value{raw: s, from: from}, "%v", err)
+		} else if !l.raw.get("backend").set() && isBackend(s) {
+			l.raw.fill("backend", s, from)
+		}
+	}
+	backend := l.raw.get("backend").raw
+	for _, k := range keysFor(backend) {
+		s, ok, err := f.scalar(k.section, k.key, k.kind)
+		if !ok {
+			continue
+		}
+		from := "lithops-config " + k.section + "." + k.key
+		if err != nil {
+			l.fail(k.input, value{raw: s, from: from}, "%v", err)
+			continue
+		}
+		l.raw.fill(k.input, s, from)
+	}
+}
+
+// fillFromEnvironment fills inputs whose documented defaults come from well-known variables.
+func (l *loader) fillFromEnvironment() {
+	switch l.raw.get("backend").raw {
+	case lithops.AWSLambda:
+		for _, name := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+			l.raw.fill("region", l.env.Getenv(name), name)
+		}
+	case lithops.AliyunFC:
+		l.raw.fill("region", l.env.Getenv("ALIBABA_CLOUD_REGION_ID"), "ALIBABA_CLOUD_REGION_ID")
+		l.raw.fill("account-id", l.env.Getenv("ALIBABA_CLOUD_ACCOUNT_ID"), "ALIBABA_CLOUD_ACCOUNT_ID")
+	}
+	if d := l.env.Getenv("RUNNER_TEMP"); d != "" {
+		l.raw.fill("local-dir", filepath.Join(d, "lithops-runtime"), "RUNNER_TEMP")
+	}
+	if d := userCacheDir(l.env.Getenv, l.env.GOOS); d != "" {
+		l.raw.fill("local-dir", filepath.Join(d, "lithops-runtime-action"), "the user cache directory")
+	}
+}
+
+// resolve turns raw values into the Config, checking each.
+func (l *loader) resolve(ctx context.Context) {
+	c := l.cfg
+	for name, v := range l.raw {
+		c.Sources[name] = v.from
+	}
+
+	c.Backend = l.str("backend", "local")
+	if !isBackend(c.Backend) {
+		l.fail("backend", l.raw.get("backend"), "must be one of aws_lambda, aliyun_fc, local")
+		return // everything else depends on the backend
+	}
+	limits := lithops.LimitsFor(c.Backend)
+
+	c.Requirements = l.file("requirements")
+	c.Dockerfile = l.file("dockerfile")
+	if c.Requirements != "" && c.Dockerfile != "" {
+		l.fail("dockerfile", l.raw.get("dockerfile"), "cannot be set together with requirements (%s): a Dockerfile builds a container runtime, a requirements file a zip runtime or, with package-type image, an image without Docker; set only one", l.raw.get("requirements").raw)
+	}
+	c.Context = l.dir("context")
+	if c.Context == "" && c.Dockerfile != "" {
+		c.Context = filepath.Dir(c.Dockerfile)
+	}
+	if c.Context != "" && c.Dockerfile == "" && l.raw.get("context").set() {
+		l.fail("context", l.raw.get("context"), "is a Docker build context and needs the dockerfile input")
+	}
+
+	defType := "zip"
+	if c.Dockerfile != "" {
+		defType = "image"
+	}
+	c.PackageType = l.str("package-type", defType)
+	switch {
+	case c.PackageType != "zip" && c.PackageType != "image":
+		l.fail("package-type", l.raw.get("package-type"), "must be zip or image")
+	case c.PackageType == "zip" && c.Dockerfile != "":
+		l.fail("package-type", l.raw.get("package-type"), "must be image with a dockerfile: a Dockerfile always builds a container image")
+	}
+
+	c.Architecture = l.str("architecture", "x86_64")
+	if !contains(limits.Architectures, c.Architecture) {
+		l.fail("architecture", l.raw.get("architecture"), "must be one of %s for backend %s", strings.Join(limits.Architectures, ", "), c.Backend)
+	} else if c.Backend == lithops.Local && c.Architecture != hostArch(l.env.GOARCH) {
+		l.fail("architecture", l.raw.get("architecture"), "the local backend runs functions on this %s machine; use %s, or deploy to aws_lambda", hostArch(l.env.GOARCH), hostArch(l.env.GOARCH))
+	}
+
+	c.Memory = l.memory(limits)
+	c.Timeout = l.timeout(limits)
+
+	versionsOK := l.versions(ctx)
+
+	for _, b := range []struct {
+		name string
+		dst  *bool
+		def  bool
+	}{{"smoke-test", &c.SmokeTest, true}, {"write-metadata", &c.WriteMetadata, true}, {"dry-run", &c.DryRun, false}} {
+		*b.dst = l.boolean(b.name, b.def)
+	}
+	if c.WriteMetadata && !c.SmokeTest && l.raw.get("write-metadata").set() {
+		l.fail("write-metadata", l.raw.get("write-metadata"), "needs smoke-test true: metadata is written from what the smoke test reads in the runtime")
+	}
+	if !c.SmokeTest {
+		c.WriteMetadata = false
+	}
+
+	c.Builder = l.str("builder", "auto")
+	if !contains([]string{"auto", "docker", "buildah", "podman"}, c.Builder) {
+		l.fail("builder", l.raw.get("builder"), "must be one of auto, docker, buildah, podman")
+	}
+
+	c.Region = l.str("region", "")
+	c.Role = l.str("role", "")
+	c.StorageBucket = l.str("storage-bucket", "")
+	c.Namespace = l.str("namespace", "")
+	c.UserID = l.str("user-id", "")
+	c.AccountID = l.str("account-id", "")
+	c.Registry = l.str("registry", "")
+	c.BaseImage = l.str("base-image", "")
+	c.FCEndpoint = l.str("fc-endpoint", "")
+	c.OSSEndpoint = l.str("oss-endpoint", "")
+	c.LocalDir = l.path(l.str("local-dir", ""))
+	l.backendInputs()
+
+	if versionsOK {
+		l.runtimeName()
+	}
+	l.sourceDateEpoch()
+}
+
+// backendInputs checks the inputs a backend needs.
+func (l *loader) backendInputs() {
+	c := l.cfg
+	switch c.Backend {
+	case lithops.AWSLambda:
+		if c.Region == "" {
+			l.fail("region", value{}, "is required for aws_lambda; set the region input, AWS_REGION (aws-actions/configure-aws-credentials sets it) or aws.region in the Lithops config")
+		}
+		if c.Role == "" && !c.DryRun {
+			l.fail("role", value{}, "is required for aws_lambda: the ARN of the functions' execution role; set the role input or aws_lambda.execution_role in the Lithops config")
+		}
+	case lithops.AliyunFC:
+		if c.Region == "" {
+			l.fail("region", value{}, "is required for aliyun_fc; set the region input, ALIBABA_CLOUD_REGION_ID or aliyun.region in the Lithops config")
+		}
+		if c.PackageType == "image" && c.Registry == "" {
+			l.fail("registry", value{}, "is required for aliyun_fc container runtimes: an ACR repository in the same region, e.g. registry.cn-hangzhou.aliyuncs.com/NAMESPACE/REPO")
+		}
+	case lithops.Local:
+		if c.Region == "" {
+			c.Region = "local"
+		}
+		if c.LocalDir == "" {
+			l.fail("local-dir", value{}, "could not be derived (no RUNNER_TEMP and no user cache directory); set local-dir")
+		}
+	}
+	if c.Namespace != "" && c.Backend == lithops.AliyunFC {
+		l.fail("namespace", l.raw.get("namespace"), "is an aws_lambda setting; Aliyun FC function names have no namespace")
+	}
+}
+
+// versions resolves python-version and lithops-version, probing python3 when either is unset.
+// It reports whether both are valid.
+func (l *loader) versions(ctx context.Context) bool {
+	c := l.cfg
+	pyRaw, lxRaw := l.raw.get("python-version"), l.raw.get("lithops-version")
+	if (!pyRaw.set() || !lxRaw.set()) && l.env.Probe != nil {
+		py, lx, err := l.env.Probe(ctx)
+		switch {
+		case err != nil && !pyRaw.set():
+			l.fail("python-version", value{}, "is not set and could not be detected from python3 on PATH (%v); set python-version, e.g. 3.12", err)
+			return false
+		case err == nil:
+			l.raw.fill("python-version", py, "python3 on PATH")
+			l.raw.fill("lithops-version", lx, "lithops imported by python3 on PATH")
+			pyRaw, lxRaw = l.raw.get("python-version"), l.raw.get("lithops-version")
+			c.Sources["python-version"], c.Sources["lithops-version"] = pyRaw.from, lxRaw.from
+		}
+	}
+	ok := true
+	if !lxRaw.set() {
+		l.fail("lithops-version", value{}, "is not set and python3 on PATH cannot import lithops; set lithops-version to the exact version your Lithops clients run, e.g. 3.7.0")
+		ok = false
+	} else if v, err := lithops.ParseVersion(lxRaw.raw); err != nil {
+		l.fail("lithops-version", lxRaw, "%v", err)
+		ok = false
+	} else if err := v.Supported(); err != nil {
+		l.fail("lithops-version", lxRaw, "%v", err)
+		ok = false
+	} else {
+		c.Lithops = v
+	}
+	if !pyRaw.set() {
+		l.fail("python-version", value{}, "is not set; set python-version to your Lithops clients' Python, e.g. 3.12")
+		return false
+	}
+	py, err := lithops.ParsePython(pyRaw.raw)
+	if err != nil {
+		l.fail("python-version", pyRaw, "%v", err)
+		return false
+	}
+	c.Python = py
+	if !ok {
+		return false
+	}
+	if err := lithops.CheckPython(c.Backend, c.PackageType, py, c.Lithops); err != nil {
+		l.fail("python-version", pyRaw, "%v", err)
+		return false
+	}
+	return true
+}
+
+// runtimeName resolves and checks runtime-name, and the function names it leads to.
+func (l *loader) runtimeName() {
+	c := l.cfg
+	v := l.raw.get("runtime-name")
+	c.RuntimeName = v.raw
+	if !v.set() {
+		c.RuntimeName = lithops.DefaultRuntimeName(c.Backend, c.PackageType, c.Python, c.Lithops)
+		c.Sources["runtime-name"] = sourceDefault
+		return
+	}
+	if err := lithops.ValidateRuntimeName(c.Backend, c.RuntimeName); err != nil {
+		l.fail("runtime-name", v, "%v", err)
+		return
+	}
+	if c.Backend == lithops.AliyunFC {
+		for _, m := range c.Memory {
+			if _, err := lithops.FCFunctionName(c.RuntimeName, m, c.Lithops); err != nil {
+				l.fail("runtime-name", v, "%v", err)
+				return
+			}
+		}
+	}
+}
+
+func (l *loader) memory(limits lithops.Limits) []int {
+	v := l.raw.get("memory")
+	if !v.set() {
+		return []int{limits.DefaultMemory}
+	}
+	var sizes []int
+	seen := map[int]bool{}
+	rule := fmt.Sprintf("each memory size must be a whole number of MB from %d to %d", limits.MemoryMin, limits.MemoryMax)
+	if limits.MemoryStep > 1 {
+		rule += fmt.Sprintf(", a multiple of %d", limits.MemoryStep)
+	}
+	rule += fmt.Sprintf(" for backend %s; several sizes are separated by commas, e.g. 256,1024", l.cfg.Backend)
+	for _, part := range strings.Split(v.raw, ",") {
+		part = strings.TrimSpace(part)
+		n, err := strconv.Atoi(part)
+		if err != nil || n < limits.MemoryMin || n > limits.MemoryMax || (limits.MemoryStep > 1 && n%limits.MemoryStep != 0) {
+			l.fail("memory", v, "%s (%q is not)", rule, part)
+			return nil
+		}
+		if seen[n] {
+			l.fail("memory", v, "lists %d MB twice; each size deploys one function, list it once", n)
+			return nil
+		}
+		seen[n] = true
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+func (l *loader) timeout(limits lithops.Limits) int {
+	v := l.raw.get("timeout")
+	if !v.set() {
+		return limits.DefaultTimeout
+	}
+	n, err := strconv.Atoi(v.raw)
+	if err != nil || n < limits.TimeoutMin || n > limits.TimeoutMax {
+		l.fail("timeout", v, "must be a whole number of seconds from %d to %d for backend %s", limits.TimeoutMin, limits.TimeoutMax, l.cfg.Backend)
+		return 0
+	}
+	return n
+}
+
+func (l *loader) boolean(name string, def bool) bool {
+	v := l.raw.get(name)
+	if !v.set() {
+		return def
+	}
+	switch v.raw {
+	case "true", "True", "TRUE":
+		return true
+	case "false", "False", "FALSE":
+		return false
+	}
+	l.fail(name, v, "must be true or false")
+	return def
+}
+
+func (l *loader) str(name, def string) string {
+	if v := l.raw.get(name); v.set() {
+		return v.raw
+	}
+	if def != "" {
+		l.cfg.Sources[name] = sourceDefault
+	}
+	return def
+}
+
+// file resolves an input naming a file that must exist and be readable.
+func (l *loader) file(name string) string {
+	v := l.raw.get(name)
+	if !v.set() {
+		return ""
+	}
+	p := l.path(v.raw)
+	f, err := os.Open(p)
+	if err != nil {
+		l.fail(name, v, "cannot be read: %v", unwrapPathError(err))
+		return ""
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		l.fail(name, v, "is a directory; name a file")
+		return ""
+	}
+	return p
+}
+
+// dir resolves an input naming a directory that must exist.
+func (l *loader) dir(name string) string {
+	v := l.raw.get(name)
+	if !v.set() {
+		return ""
+	}
+	p := l.path(v.raw)
+	st, err := os.Stat(p)
+	if err != nil {
+		l.fail(name, v, "cannot be read: %v", unwrapPathError(err))
+		return ""
+	}
+	if !st.IsDir() {
+		l.fail(name, v, "must be a directory")
+		return ""
+	}
+	return p
+}
+
+func (l *loader) sourceDateEpoch() {
+	s := l.env.Getenv("SOURCE_DATE_EPOCH")
+	if s == "" {
+		return
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		l.errs = append(l.errs, &InputError{Input: "SOURCE_DATE_EPOCH", Value: s, From: "the environment", Rule: "must be a whole number of seconds since 1970-01-01 UTC"})
+		return
+	}
+	l.cfg.ModTime = time.Unix(n, 0).UTC()
+}
+
+func isBackend(s string) bool {
+	return s == lithops.AWSLambda || s == lithops.AliyunFC || s == lithops.Local
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hostArch(goarch string) string {
+	if goarch == "arm64" {
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// userCacheDir follows os.UserCacheDir but reads the environment through getenv.
+func userCacheDir(getenv func(string) string, goos string) string {
+	switch goos {
+	case "windows":
+		return getenv("LocalAppData")
+	case "darwin":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Caches")
+		}
+	default:
+		if d := getenv("XDG_CACHE_HOME"); d != "" {
+			return d
+		}
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, ".cache")
+		}
+	}
+	return ""
+}

@@ -1,0 +1,70 @@
+package run
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// renderSummary is the step summary: what was built and deployed, and how to use it from Lithops.
+func renderSummary(p *pipeline) string {
+	cfg, art := p.cfg, p.artifact
+	var b strings.Builder
+	title := "Lithops runtime `" + cfg.RuntimeName + "`"
+	if cfg.DryRun {
+		title += " (dry run: nothing was changed)"
+	}
+	fmt.Fprintf(&b, "### %s\n\n", title)
+	fmt.Fprintf(&b, "| | |\n|---|---|\n")
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
+	row("Backend", cfg.Backend)
+	row("Runtime name", "`"+cfg.RuntimeName+"`")
+	row("Python / Lithops", fmt.Sprintf("%s / %s", cfg.Python, cfg.Lithops))
+	row("Package type", cfg.PackageType)
+	for _, f := range p.plan.Functions {
+		row(fmt.Sprintf("Function (%d MB)", f.MemoryMB), "`"+f.Name+"`")
+	}
+	if art.Layer != nil {
+		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(p.plan.LayerID), humanBytes(art.Layer.Size), humanBytes(art.Layer.UnzippedSize)))
+	}
+	row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", humanBytes(art.Function.Size), humanBytes(art.Function.UnzippedSize), art.Function.SHA256))
+	changed := "no: everything was already up to date"
+	if p.changed {
+		changed = "yes"
+	}
+	row("Changed", changed)
+	for _, s := range p.plan.Steps {
+		row("Plan: "+s.Resource, fmt.Sprintf("%s `%s`", s.Action, s.Name))
+	}
+	if len(p.written) > 0 || (len(p.metadata) > 0 && cfg.WriteMetadata) {
+		row("Runtime metadata", fmt.Sprintf("`%s` in bucket `%s`", p.plan.Functions[0].MetadataKey(), p.plan.Bucket))
+	}
+	var times []string
+	for _, t := range p.result.Timings {
+		times = append(times, fmt.Sprintf("%s %s", t.Stage, t.Duration.Round(time.Millisecond)))
+	}
+	row("Time per stage", strings.Join(times, ", "))
+
+	fmt.Fprintf(&b, "\n#### Use it from Lithops\n\n```python\nimport lithops\nfexec = lithops.FunctionExecutor(backend=%q, runtime=%q, runtime_memory=%d)\n```\n",
+		clientBackend(cfg.Backend), cfg.RuntimeName, cfg.Memory[0])
+	if cfg.Backend == lithops.Local {
+		b.WriteString("\nThe `local` backend ran the AWS Lambda artifacts on this machine; deploy them with `backend: aws_lambda`.\n")
+	}
+	return b.String()
+}
+
+func clientBackend(b string) string {
+	if b == lithops.Local {
+		return lithops.AWSLambda
+	}
+	return b
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

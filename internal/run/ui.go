@@ -1,0 +1,186 @@
+package run
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// UI is the pipeline's face: log lines, groups, masks, annotations, outputs and the step summary.
+// In GitHub Actions (GITHUB_ACTIONS=true) it speaks workflow commands; elsewhere plain text.
+// Every line it writes goes through a redactor that replaces secrets with ***.
+type UI struct {
+	inActions bool
+	raw       io.Writer // the log stream itself: only add-mask commands are written here directly
+	log       *redactor
+	action    *githubactions.Action
+	getenv    func(string) string
+}
+
+// NewUI returns a UI logging to log; getenv tells whether this is GitHub Actions and where the
+// output and summary files are.
+func NewUI(log io.Writer, getenv func(string) string) *UI {
+	r := &redactor{w: log}
+	return &UI{
+		inActions: getenv("GITHUB_ACTIONS") == "true",
+		raw:       log,
+		log:       r,
+		action:    githubactions.New(githubactions.WithWriter(r), githubactions.WithGetenv(getenv)),
+		getenv:    getenv,
+	}
+}
+
+// Mask makes sure s is never printed: registered with the runner in Actions, and replaced by ***
+// in everything this UI writes. Call it before logging anything else.
+func (u *UI) Mask(s string) {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 { // masking "a" would garble every log line
+		return
+	}
+	if u.inActions {
+		// Written around the redactor: the runner consumes the command and hides the value.
+		fmt.Fprintf(u.raw, "::add-mask::%s\n", s)
+	}
+	u.log.add(s)
+}
+
+// Logger returns a slog.Logger whose records become log lines of this UI.
+func (u *UI) Logger() *slog.Logger {
+	return slog.New(&lineHandler{ui: u})
+}
+
+// Infof logs one line.
+func (u *UI) Infof(format string, args ...any) {
+	fmt.Fprintf(u.log, format+"\n", args...)
+}
+
+// Warnf logs a warning (a warning annotation in Actions).
+func (u *UI) Warnf(format string, args ...any) {
+	if u.inActions {
+		u.action.Warningf(format, args...)
+		return
+	}
+	fmt.Fprintf(u.log, "warning: "+format+"\n", args...)
+}
+
+// Errorf logs an error (an error annotation in Actions), with an optional title.
+func (u *UI) Errorf(title, format string, args ...any) {
+	if u.inActions {
+		a := u.action
+		if title != "" {
+			a = a.WithFieldsMap(map[string]string{"title": title})
+		}
+		a.Errorf(format, args...)
+		return
+	}
+	fmt.Fprintf(u.log, "error: "+format+"\n", args...)
+}
+
+// Group starts a collapsible section (a header line outside Actions).
+func (u *UI) Group(title string) {
+	if u.inActions {
+		u.action.Group(title)
+		return
+	}
+	fmt.Fprintf(u.log, "==> %s\n", title)
+}
+
+// EndGroup ends the section Group started.
+func (u *UI) EndGroup() {
+	if u.inActions {
+		u.action.EndGroup()
+	}
+}
+
+// Outputs publishes outputs: to $GITHUB_OUTPUT when set, and as name=value lines on stdout when
+// not in GitHub Actions.
+func (u *UI) Outputs(stdout io.Writer, outs Outputs) {
+	if u.getenv("GITHUB_OUTPUT") != "" {
+		for _, o := range outs {
+			u.action.SetOutput(o.Name, u.log.redact(o.Value))
+		}
+	}
+	if !u.inActions {
+		for _, o := range outs {
+			fmt.Fprintf(stdout, "%s=%s\n", o.Name, u.log.redact(o.Value))
+		}
+	}
+}
+
+// Summary appends markdown to $GITHUB_STEP_SUMMARY when set; it reports whether it wrote.
+func (u *UI) Summary(markdown string) bool {
+	if u.getenv("GITHUB_STEP_SUMMARY") == "" {
+		return false
+	}
+	u.action.AddStepSummary(u.log.redact(markdown))
+	return true
+}
+
+// redactor replaces secrets in whatever is written through it. Writes are line-buffered so that a
+// secret split across two writes is still caught.
+type redactor struct {
+	mu      sync.Mutex
+	w       io.Writer
+	secrets []string
+	buf     bytes.Buffer
+}
+
+func (r *redactor) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range r.secrets {
+		if x == s {
+			return
+		}
+	}
+	r.secrets = append(r.secrets, s)
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+func (r *redactor) redact(s string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.redactLocked(s)
+}
+
+func (r *redactor) redactLocked(s string) string {
+	for _, x := range r.secrets {
+		s = strings.ReplaceAll(s, x, "***")
+	}
+	return s
+}
+
+// Write buffers p and writes every complete line, redacted.
+func (r *redactor) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.buf.Write(p)
+	for {
+		i := bytes.IndexByte(r.buf.Bytes(), '\n')
+		if i < 0 {
+			break
+		}
+		line := string(r.buf.Next(i + 1))
+		if _, err := io.WriteString(r.w, r.redactLocked(line)); err != nil {
+			return len(p), err
+		}
+	}
+	return len(p), nil
+}
+
+// Flush writes a pending partial line.
+func (r *redactor) Flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.buf.Len() > 0 {
+		io.WriteString(r.w, r.redactLocked(r.buf.String())+"\n")
+		r.buf.Reset()
+	}
+}
