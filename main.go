@@ -14,7 +14,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], cli.System())
+	code := cli.Main(ctx, os.Args[1:], cli.OS())
 	stop()
 	os.Exit(code)
 }

@@ -30,8 +30,8 @@ type System struct {
 	Probe config.Probe
 }
 
-// System returns the real machine's environment, streams and working directory.
-func System() System {
+// OS returns the real machine's environment, streams and working directory.
+func OS() System {
 	wd, _ := os.Getwd()
 	return System{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr, Workdir: wd}
 }

@@ -375,6 +375,9 @@ func (l *loader) versions(ctx context.Context) bool {
 	if !ok {
 		return false
 	}
+	if c.PackageType != lithops.PackageZip && c.PackageType != lithops.PackageImage {
+		return false // package-type is reported on its own
+	}
 	if err := lithops.CheckPython(c.Backend, c.PackageType, py, c.Lithops); err != nil {
 		l.fail("python-version", pyRaw, "%v", err)
 		return false

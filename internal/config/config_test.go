@@ -289,7 +289,7 @@ func TestVersionDetection(t *testing.T) {
 	t.Run("given inputs skip the probe", func(t *testing.T) {
 		called := false
 		p := func(context.Context) (string, string, error) { called = true; return "", "", errors.New("no") }
-		if err := run(p, map[string]string{"lithops-version": "3.7.0", "python-version": "3.12"}); err != nil {
+		if err := run(p, map[string]string{"lithops-version": "3.7.0", "python-version": "3.12", "local-dir": "state"}); err != nil {
 			t.Fatal(err)
 		}
 		if called {

@@ -79,7 +79,7 @@ func (s skip) Error() string { return s.reason }
 // stage is one step of the pipeline.
 type stage struct {
 	name string
-	run  func(ctx context.Context, p *pipeline) error
+	run  func(p *pipeline, ctx context.Context) error
 }
 
 // stages is the pipeline, in order.
@@ -119,7 +119,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	for _, s := range stages {
 		start := deps.Now()
 		ui.Group(s.name)
-		err := s.run(ctx, p)
+		err := s.run(p, ctx)
 		ui.EndGroup()
 		t := StageTiming{Stage: s.name, Duration: deps.Now().Sub(start)}
 		var sk skip

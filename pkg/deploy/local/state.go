@@ -17,12 +17,12 @@ import (
 
 // layerVersion is what layer.json records of a published layer version.
 type layerVersion struct {
-	Name       string `json:"name"`
-	Version    int    `json:"version"`
-	CodeSha256 string `json:"code_sha256"`
-	CodeSize   int64  `json:"code_size"`
+	Name       string   `json:"name"`
+	Version    int      `json:"version"`
+	CodeSha256 string   `json:"code_sha256"`
+	CodeSize   int64    `json:"code_size"`
 	Runtimes   []string `json:"compatible_runtimes"`
-	Arch       string `json:"compatible_architecture"`
+	Arch       string   `json:"compatible_architecture"`
 }
 
 // ID is the local equivalent of a layer version ARN.

@@ -1,0 +1,304 @@
+package pip
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// Runner runs a command; the default executes it with the process's
+// environment (so pip sees PIP_* settings unchanged).
+type Runner interface {
+	Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error
+}
+
+type execRunner struct{}
+
+func (execRunner) Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd.Run()
+}
+
+// Installer runs pip installs for target platforms.
+type Installer struct {
+	python string
+	runner Runner
+	logger *slog.Logger
+}
+
+// Option configures an Installer.
+type Option func(*Installer)
+
+// WithPython sets the interpreter that runs pip (default "python3"). Its
+// version need not match the target's.
+func WithPython(path string) Option { return func(i *Installer) { i.python = path } }
+
+// WithRunner replaces command execution (default: os/exec).
+func WithRunner(r Runner) Option { return func(i *Installer) { i.runner = r } }
+
+// WithLogger receives pip's output lines at debug level and a summary at
+// info level (default: discarded).
+func WithLogger(l *slog.Logger) Option { return func(i *Installer) { i.logger = l } }
+
+// NewInstaller returns an Installer.
+func NewInstaller(opts ...Option) *Installer {
+	i := &Installer{python: "python3", runner: execRunner{}, logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(i)
+	}
+	return i
+}
+
+// InstallRequest is one dependency install.
+type InstallRequest struct {
+	// RequirementFiles are passed as -r FILE.
+	RequirementFiles []string
+	// Requirements are extra requirement specifiers (e.g. Lithops' default list).
+	Requirements []string
+	// Target is the directory the distributions are installed into.
+	Target string
+	// Platform is the runtime the wheels must load on.
+	Platform Platform
+}
+
+// Report lists what an install put into the target.
+type Report struct {
+	Distributions []Distribution
+}
+
+// Distribution is one installed distribution.
+type Distribution struct {
+	Name    string
+	Version string
+	// Requested is true for distributions named by the request (not pulled in as dependencies).
+	Requested bool
+	// TopLevel are the import names the distribution provides.
+	TopLevel []string
+}
+
+// InstallRequirements installs the requirements for req.Platform into req.Target.
+func (i *Installer) InstallRequirements(ctx context.Context, req InstallRequest) (*Report, error) {
+	if len(req.RequirementFiles) == 0 && len(req.Requirements) == 0 {
+		return &Report{}, nil
+	}
+	if err := os.MkdirAll(req.Target, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", req.Target, err)
+	}
+	reportFile, err := os.CreateTemp("", "pip-report-*.json")
+	if err != nil {
+		return nil, fmt.Errorf("creating pip's report file: %w", err)
+	}
+	reportPath := reportFile.Name()
+	reportFile.Close()
+	defer os.Remove(reportPath)
+
+	args := i.baseArgs(req.Target, req.Platform)
+	args = append(args, "--report", reportPath)
+	for _, f := range req.RequirementFiles {
+		args = append(args, "-r", f)
+	}
+	args = append(args, req.Requirements...)
+	if err := i.run(ctx, args, req.Platform); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(reportPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading pip's install report: %w", err)
+	}
+	rep, err := parseReport(data)
+	if err != nil {
+		return nil, err
+	}
+	for k := range rep.Distributions {
+		d := &rep.Distributions[k]
+		if d.TopLevel, err = TopLevel(req.Target, d.Name, d.Version); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// InstallLithops installs lithops==version without its dependencies into
+// target and copies the backend's entry point (entryPoint, a path inside
+// the installed package tree such as
+// "lithops/serverless/backends/aws_lambda/entry_point.py") to
+// target/entry_point.py.
+func (i *Installer) InstallLithops(ctx context.Context, version, target string, platform Platform, entryPoint string) error {
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", target, err)
+	}
+	args := append(i.baseArgs(target, platform), "--no-deps", "lithops=="+version)
+	if err := i.run(ctx, args, platform); err != nil {
+		return err
+	}
+	src := filepath.Join(target, filepath.FromSlash(entryPoint))
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("the installed lithops %s has no %s (%v): this lithops release does not support the backend", version, entryPoint, err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "entry_point.py"), data, 0o644); err != nil {
+		return fmt.Errorf("writing entry_point.py: %w", err)
+	}
+	return nil
+}
+
+func (i *Installer) baseArgs(target string, p Platform) []string {
+	args := []string{"-m", "pip", "install", "--target", target}
+	args = append(args, p.pipArgs()...)
+	return append(args, "--no-compile", "--disable-pip-version-check", "--no-input", "--no-warn-script-location")
+}
+
+// run executes pip, logging its lines and keeping the tail for errors.
+func (i *Installer) run(ctx context.Context, args []string, p Platform) error {
+	i.logger.Debug("running pip", "command", i.python+" "+strings.Join(args, " "))
+	out := &lineLog{logger: i.logger}
+	err := i.runner.Run(ctx, i.python, args, out, out)
+	out.flush()
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var execErr *exec.Error
+	if errors.As(err, &execErr) {
+		return fmt.Errorf("running pip with %s: %w: install Python 3 with pip (e.g. actions/setup-python)", i.python, err)
+	}
+	if pkg := noDistribution(out.all()); pkg != "" {
+		return &NoWheelError{Package: pkg, Platform: p, Output: out.tail(15)}
+	}
+	return fmt.Errorf("pip install failed (%v):\n%s", err, out.tail(20))
+}
+
+// lineLog is an io.Writer that logs complete lines and keeps them.
+type lineLog struct {
+	mu     sync.Mutex
+	logger *slog.Logger
+	buf    bytes.Buffer
+	lines  []string
+}
+
+func (l *lineLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	for {
+		line, err := l.buf.ReadString('\n')
+		if err != nil {
+			l.buf.WriteString(line) // incomplete: keep for later
+			return len(p), nil
+		}
+		l.emit(strings.TrimRight(line, "\r\n"))
+	}
+}
+
+func (l *lineLog) emit(line string) {
+	if strings.TrimSpace(line) == "" {
+		return
+	}
+	l.lines = append(l.lines, line)
+	if strings.HasPrefix(line, "Successfully installed") {
+		l.logger.Info(line)
+	} else {
+		l.logger.Debug(line)
+	}
+}
+
+func (l *lineLog) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if rest := l.buf.String(); rest != "" {
+		l.emit(rest)
+		l.buf.Reset()
+	}
+}
+
+func (l *lineLog) all() []string { return l.lines }
+
+func (l *lineLog) tail(n int) string {
+	lines := l.lines
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// noDistribution finds the package pip could not find a distribution for.
+func noDistribution(lines []string) string {
+	const marker = "No matching distribution found for "
+	for _, line := range lines {
+		if i := strings.Index(line, marker); i >= 0 {
+			return strings.TrimSpace(line[i+len(marker):])
+		}
+	}
+	return ""
+}
+
+// NoWheelError is returned when pip finds no wheel of a package for the platform.
+type NoWheelError struct {
+	// Package is the requirement pip could not satisfy, as pip names it.
+	Package string
+	// Platform is the target.
+	Platform Platform
+	// Output is the end of pip's output.
+	Output string
+}
+
+func (e *NoWheelError) Error() string {
+	name := e.Package
+	if i := strings.IndexAny(name, "<>=!~;[ "); i > 0 {
+		name = name[:i]
+	}
+	return fmt.Sprintf("no wheel of %s for %s (tags %s). "+
+		"If %s is pure Python, build its wheel once (pip wheel --no-deps %s -w wheels/) and set PIP_FIND_LINKS=wheels/; "+
+		"if it has native code, pin a version that publishes manylinux wheels for Python %s %s, or build a container runtime (the dockerfile input). pip said:\n%s",
+		e.Package, e.Platform, e.Platform.shortTags(), name, name, e.Platform.Python, e.Platform.WheelArch(), e.Output)
+}
+
+// pipReport is the part of pip's --report JSON (format version 1) we read.
+type pipReport struct {
+	Version string `json:"version"`
+	Install []struct {
+		Requested bool `json:"requested"`
+		Metadata  struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"metadata"`
+	} `json:"install"`
+}
+
+func parseReport(data []byte) (*Report, error) {
+	var r pipReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("reading pip's install report: %w", err)
+	}
+	rep := &Report{}
+	for _, in := range r.Install {
+		rep.Distributions = append(rep.Distributions, Distribution{Name: in.Metadata.Name, Version: in.Metadata.Version, Requested: in.Requested})
+	}
+	return rep, nil
+}
+
+// scanLines reads a small text file's non-empty lines.
+func scanLines(r io.Reader) []string {
+	var out []string
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 64*1024), 1<<20)
+	for s.Scan() {
+		if line := strings.TrimSpace(s.Text()); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}

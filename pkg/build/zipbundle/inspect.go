@@ -1,0 +1,35 @@
+package zipbundle
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Inspect describes the zip file at zipPath, recomputing its sizes and hashes from disk.
+func Inspect(zipPath string) (*Bundle, error) {
+	f, err := os.Open(zipPath)
+	if err != nil {
+		return nil, fmt.Errorf("inspecting %q: %w", zipPath, err)
+	}
+	defer f.Close()
+	d := newDigester()
+	if _, err := io.Copy(d, f); err != nil {
+		return nil, fmt.Errorf("inspecting %q: %w", zipPath, err)
+	}
+	zr, err := zip.NewReader(f, d.count)
+	if err != nil {
+		return nil, fmt.Errorf("inspecting %q: %w", zipPath, err)
+	}
+	b := &Bundle{Path: zipPath}
+	for _, zf := range zr.File {
+		if isDirEntry(zf) {
+			continue
+		}
+		b.Files++
+		b.UnzippedSize += int64(zf.UncompressedSize64)
+	}
+	d.fill(b)
+	return b, nil
+}

@@ -1,0 +1,3 @@
+"""Stand-in charset-normalizer for offline tests."""
+
+__version__ = "3.3.2"

@@ -1,0 +1,2 @@
+from lithops.worker.handler import function_handler
+from lithops.worker.handler import function_invoker

@@ -1,0 +1,3 @@
+"""Stand-in tblib for offline tests."""
+
+__version__ = "3.0.0"
