@@ -16,6 +16,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
@@ -71,7 +72,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		UI:      ui,
 		Stdout:  sys.Stdout,
 		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger)), logger),
-		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(cfg, ui) },
+		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(ctx, cfg, ui, sys.Getenv) },
 		TempDir: sys.Getenv("RUNNER_TEMP"),
 	}
 	if _, err := run.Run(ctx, cfg, deps); err != nil {
@@ -86,11 +87,18 @@ func Main(ctx context.Context, args []string, sys System) int {
 }
 
 // newBackend returns the backend cfg names.
-func newBackend(cfg *config.Config, ui *run.UI) (deploy.Backend, error) {
+func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func(string) string) (deploy.Backend, error) {
+	logger := ui.Logger()
 	switch cfg.Backend {
 	case lithops.Local:
-		logger := ui.Logger()
 		return local.New(cfg.LocalDir, local.WithHost(local.NewHost(local.WithLogger(logger))), local.WithBackendLogger(logger)), nil
+	case lithops.AWSLambda:
+		return awslambda.NewFromEnvironment(ctx, awslambda.Options{
+			Region: cfg.Region, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
+		}, awslambda.ClientOptions{
+			// S3-compatible endpoints and emulators address buckets by path.
+			S3PathStyle: getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != "",
+		})
 	}
 	return nil, fmt.Errorf("backend %s is not available in this version yet: the local backend is (backend local)", cfg.Backend)
 }

@@ -1,0 +1,385 @@
+package awslambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// deployment is what Restore needs: the functions Apply touched.
+type deployment struct {
+	touched []touched
+}
+
+type touched struct {
+	name string
+	// previous is the function before Apply (nil: Apply created it).
+	previous *lambda.GetFunctionOutput
+	// codeChanged tells whether the previous code must be put back.
+	codeChanged bool
+}
+
+// Apply publishes the layer version when needed and creates or updates the functions, waiting
+// until each is ready to invoke.
+func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deployment, error) {
+	p, ok := dp.State.(*plan)
+	if !ok {
+		return nil, errors.New("applying a plan that the aws_lambda backend did not make")
+	}
+	st := &deployment{}
+	d := &deploy.Deployment{Plan: dp, Functions: slices.Clone(dp.Functions), State: st}
+	art := p.req.Artifact
+	if p.layerARN == "" {
+		arn, err := b.publishLayer(ctx, p)
+		if err != nil {
+			return d, err
+		}
+		p.layerARN = arn
+		d.Changed = true
+	}
+	d.LayerID = p.layerARN
+
+	var code *codeSource
+	defer func() {
+		if code != nil {
+			code.cleanup(context.WithoutCancel(ctx))
+		}
+	}()
+	for i, fp := range p.functions {
+		if fp.action == deploy.Skip {
+			continue
+		}
+		if fp.action == deploy.Create || fp.codeChanged {
+			if code == nil {
+				var err error
+				if code, err = b.stage(ctx, p.bucket, art.Function); err != nil {
+					return d, fmt.Errorf("function code: %w", err)
+				}
+			}
+		}
+		w := b.want(p, fp.mem)
+		var arn string
+		var err error
+		if fp.action == deploy.Create {
+			arn, err = b.create(ctx, p, fp, w, code)
+			if arn != "" {
+				st.touched = append(st.touched, touched{name: fp.name})
+			}
+		} else {
+			st.touched = append(st.touched, touched{name: fp.name, previous: fp.live, codeChanged: fp.codeChanged})
+			arn, err = b.update(ctx, p, fp, w, code)
+		}
+		if arn != "" {
+			d.Functions[i].ID = arn
+			d.Changed = true
+		}
+		if err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// publishLayer publishes a new layer version with the layer zip.
+func (b *Backend) publishLayer(ctx context.Context, p *plan) (string, error) {
+	art := p.req.Artifact
+	src, err := b.stage(ctx, p.bucket, art.Layer)
+	if err != nil {
+		return "", fmt.Errorf("layer %s: %w", p.layerName, err)
+	}
+	defer src.cleanup(context.WithoutCancel(ctx))
+	content := &types.LayerVersionContentInput{ZipFile: src.zip}
+	if src.key != "" {
+		content = &types.LayerVersionContentInput{S3Bucket: aws.String(src.bucket), S3Key: aws.String(src.key)}
+	}
+	b.log.Info("publishing layer", "layer", p.layerName, "size", human(art.Layer.Size))
+	out, err := b.lambda.PublishLayerVersion(ctx, &lambda.PublishLayerVersionInput{
+		LayerName:               aws.String(p.layerName),
+		Content:                 content,
+		CompatibleRuntimes:      []types.Runtime{types.Runtime(p.req.Python.Runtime())},
+		CompatibleArchitectures: []types.Architecture{types.Architecture(p.req.Architecture)},
+		Description:             aws.String(fmt.Sprintf("Lithops %s runtime %s dependencies (lithops-runtime-action)", p.req.Lithops, p.req.RuntimeName)),
+	})
+	if err != nil {
+		return "", fmt.Errorf("publishing layer %s: %w", p.layerName, err)
+	}
+	if out.Content != nil {
+		if got := aws.ToString(out.Content.CodeSha256); got != "" && got != art.Layer.CodeSHA256 {
+			return "", fmt.Errorf("publishing layer %s: Lambda computed CodeSha256 %s for a zip whose CodeSha256 is %s: the upload was altered", p.layerName, got, art.Layer.CodeSHA256)
+		}
+	}
+	arn := aws.ToString(out.LayerVersionArn)
+	b.log.Info("published layer", "arn", arn)
+	return arn, nil
+}
+
+func (b *Backend) description(p *plan) *string {
+	return aws.String(fmt.Sprintf("Lithops %s runtime %s, Python %s (lithops-runtime-action)", p.req.Lithops, p.req.RuntimeName, p.req.Python))
+}
+
+// create creates one function and waits until it is Active.
+func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource) (string, error) {
+	b.log.Info("creating function", "function", fp.name, "memory", fp.mem)
+	out, err := b.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName:     aws.String(fp.name),
+		Code:             code.functionCode(),
+		Role:             aws.String(w.role),
+		Runtime:          types.Runtime(w.runtime),
+		Handler:          aws.String(w.handler),
+		MemorySize:       aws.Int32(int32(w.mem)),
+		Timeout:          aws.Int32(int32(w.timeout)),
+		Layers:           []string{p.layerARN},
+		Architectures:    []types.Architecture{types.Architecture(w.arch)},
+		EphemeralStorage: &types.EphemeralStorage{Size: aws.Int32(int32(w.eph))},
+		PackageType:      types.PackageTypeZip,
+		Tags:             lithops.AWSTags(p.req.RuntimeName, p.req.Lithops),
+		Description:      b.description(p),
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating function %s: %w", fp.name, err)
+	}
+	arn := aws.ToString(out.FunctionArn)
+	if err := b.waitActive(ctx, fp.name); err != nil {
+		return arn, err
+	}
+	return arn, nil
+}
+
+// update updates code, configuration and tags where they differ, conditionally on the revision
+// Plan read, so a concurrent change is detected instead of overwritten.
+func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource) (string, error) {
+	c := fp.live.Configuration
+	arn := aws.ToString(c.FunctionArn)
+	revision := c.RevisionId
+	if err := b.waitUpdated(ctx, fp.name); err != nil {
+		return "", err
+	}
+	if fp.codeChanged {
+		b.log.Info("updating function code", "function", fp.name)
+		in := code.updateInput(fp.name)
+		in.RevisionId = revision
+		in.Architectures = []types.Architecture{types.Architecture(w.arch)}
+		if _, err := b.lambda.UpdateFunctionCode(ctx, in); err != nil {
+			return arn, b.conflict(fmt.Sprintf("updating the code of function %s", fp.name), err)
+		}
+		if err := b.waitUpdated(ctx, fp.name); err != nil {
+			return arn, err
+		}
+		revision = nil // the code update changed it; the configuration update follows our own
+	}
+	w.layer = p.layerARN
+	if len(configDiffs(c, w)) > 0 {
+		b.log.Info("updating function configuration", "function", fp.name)
+		if _, err := b.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{
+			FunctionName:     aws.String(fp.name),
+			RevisionId:       revision,
+			Role:             roleOr(w.role, c.Role),
+			Runtime:          types.Runtime(w.runtime),
+			Handler:          aws.String(w.handler),
+			MemorySize:       aws.Int32(int32(w.mem)),
+			Timeout:          aws.Int32(int32(w.timeout)),
+			Layers:           []string{p.layerARN},
+			EphemeralStorage: &types.EphemeralStorage{Size: aws.Int32(int32(w.eph))},
+			Description:      b.description(p),
+		}); err != nil {
+			return arn, b.conflict(fmt.Sprintf("updating the configuration of function %s", fp.name), err)
+		}
+		if err := b.waitUpdated(ctx, fp.name); err != nil {
+			return arn, err
+		}
+	}
+	if len(fp.missingTags) > 0 {
+		if _, err := b.lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: fp.missingTags}); err != nil {
+			return arn, fmt.Errorf("tagging function %s: %w", fp.name, err)
+		}
+	}
+	return arn, nil
+}
+
+func roleOr(role string, live *string) *string {
+	if role != "" {
+		return aws.String(role)
+	}
+	return live
+}
+
+// conflict explains a revision mismatch: someone else changed the function meanwhile.
+func (b *Backend) conflict(what string, err error) error {
+	var pf *types.PreconditionFailedException
+	if errors.As(err, &pf) {
+		return fmt.Errorf("%s: the function changed since this run read it (another deployment is running?); nothing of it was overwritten: run again to deploy over the new state: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (b *Backend) waitActive(ctx context.Context, name string) error {
+	w := lambda.NewFunctionActiveV2Waiter(b.lambda, func(o *lambda.FunctionActiveV2WaiterOptions) {
+		o.MinDelay, o.MaxDelay = b.opts.WaitMinDelay, b.opts.WaitMaxDelay
+	})
+	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, b.opts.WaitTimeout); err != nil {
+		return fmt.Errorf("waiting for function %s to become Active: %w", name, err)
+	}
+	return nil
+}
+
+func (b *Backend) waitUpdated(ctx context.Context, name string) error {
+	w := lambda.NewFunctionUpdatedV2Waiter(b.lambda, func(o *lambda.FunctionUpdatedV2WaiterOptions) {
+		o.MinDelay, o.MaxDelay = b.opts.WaitMinDelay, b.opts.WaitMaxDelay
+	})
+	if err := w.Wait(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}, b.opts.WaitTimeout); err != nil {
+		return fmt.Errorf("waiting for the update of function %s to finish (LastUpdateStatus Successful): %w", name, err)
+	}
+	return nil
+}
+
+// Restore puts back what Apply changed: updated functions get their previous code and
+// configuration, created ones are deleted. Published layer versions stay (they are immutable; the
+// next run with the same layer reuses them).
+func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
+	st, ok := d.State.(*deployment)
+	if !ok {
+		return nil
+	}
+	var errs []error
+	for _, t := range slices.Backward(st.touched) {
+		if t.previous == nil {
+			b.log.Info("deleting the function this run created", "function", t.name)
+			if _, err := b.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(t.name)}); err != nil {
+				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
+			}
+			continue
+		}
+		if err := b.restoreFunction(ctx, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
+	c := t.previous.Configuration
+	b.log.Info("restoring the previous code and configuration", "function", t.name)
+	if err := b.waitUpdated(ctx, t.name); err != nil {
+		return err
+	}
+	if t.codeChanged {
+		if t.previous.Code == nil || t.previous.Code.Location == nil {
+			return fmt.Errorf("restoring function %s: Lambda gave no download location for its previous code", t.name)
+		}
+		zip, err := b.download(ctx, aws.ToString(t.previous.Code.Location))
+		if err != nil {
+			return fmt.Errorf("restoring function %s: downloading its previous code: %w", t.name, err)
+		}
+		if _, err := b.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+			FunctionName: aws.String(t.name), ZipFile: zip, Architectures: c.Architectures,
+		}); err != nil {
+			return fmt.Errorf("restoring the code of function %s: %w", t.name, err)
+		}
+		if err := b.waitUpdated(ctx, t.name); err != nil {
+			return err
+		}
+	}
+	var layers []string
+	for _, l := range c.Layers {
+		layers = append(layers, aws.ToString(l.Arn))
+	}
+	in := &lambda.UpdateFunctionConfigurationInput{
+		FunctionName: aws.String(t.name), Role: c.Role, Runtime: c.Runtime, Handler: c.Handler,
+		MemorySize: c.MemorySize, Timeout: c.Timeout, Layers: layers, Description: c.Description,
+		EphemeralStorage: c.EphemeralStorage,
+	}
+	if in.Layers == nil {
+		in.Layers = []string{}
+	}
+	if _, err := b.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
+		return fmt.Errorf("restoring the configuration of function %s: %w", t.name, err)
+	}
+	return b.waitUpdated(ctx, t.name)
+}
+
+// download fetches a presigned code location.
+func (b *Backend) download(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET code location: %s", resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AWSLambda).UnzippedMax))
+}
+
+// codeSource is a zip sent inline or staged in S3.
+type codeSource struct {
+	b           *Backend
+	zip         []byte
+	bucket, key string
+}
+
+// stage reads a small zip for an inline upload, or uploads a large one to the storage bucket.
+func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle) (*codeSource, error) {
+	if z.Size <= lithops.LimitsFor(lithops.AWSLambda).DirectZipMax {
+		data, err := os.ReadFile(z.Path)
+		if err != nil {
+			return nil, err
+		}
+		return &codeSource{b: b, zip: data}, nil
+	}
+	key := "lithops-runtime-action/staging/" + z.SHA256 + ".zip"
+	if err := b.ensureBucket(ctx, bucket); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(z.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b.log.Info("staging zip in S3", "bucket", bucket, "key", key, "size", human(z.Size))
+	if err := b.putObject(ctx, bucket, key, f, z.Size); err != nil {
+		return nil, fmt.Errorf("staging the zip in s3://%s/%s: %w", bucket, key, err)
+	}
+	return &codeSource{b: b, bucket: bucket, key: key}, nil
+}
+
+func (c *codeSource) functionCode() *types.FunctionCode {
+	if c.key != "" {
+		return &types.FunctionCode{S3Bucket: aws.String(c.bucket), S3Key: aws.String(c.key)}
+	}
+	return &types.FunctionCode{ZipFile: c.zip}
+}
+
+func (c *codeSource) updateInput(name string) *lambda.UpdateFunctionCodeInput {
+	in := &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(name)}
+	if c.key != "" {
+		in.S3Bucket, in.S3Key = aws.String(c.bucket), aws.String(c.key)
+	} else {
+		in.ZipFile = c.zip
+	}
+	return in
+}
+
+// cleanup removes the staging object.
+func (c *codeSource) cleanup(ctx context.Context) {
+	if c.key == "" {
+		return
+	}
+	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
+		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
+	}
+}

@@ -1,0 +1,46 @@
+package awslambda
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// ClientOptions tune the SDK clients NewFromEnvironment builds.
+type ClientOptions struct {
+	// S3PathStyle addresses buckets as https://endpoint/bucket (S3-compatible endpoints, emulators).
+	S3PathStyle bool
+	// MaxAttempts bounds retries of throttling, 5xx and update-in-progress conflicts (default 8).
+	MaxAttempts int
+}
+
+// NewFromEnvironment builds a Backend with SDK clients from the standard configuration chain
+// (credentials from env, shared config or web identity; endpoints from AWS_ENDPOINT_URL*).
+func NewFromEnvironment(ctx context.Context, opts Options, copts ClientOptions) (*Backend, error) {
+	if copts.MaxAttempts == 0 {
+		copts.MaxAttempts = 8
+	}
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithRegion(opts.Region),
+		config.WithRetryer(func() aws.Retryer {
+			r := retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = copts.MaxAttempts
+				o.MaxBackoff = 20e9 // 20 s
+			})
+			// An update in progress is transient: Lambda answers 409 ResourceConflictException until
+			// LastUpdateStatus leaves InProgress.
+			return retry.AddWithErrorCodes(r, "ResourceConflictException", "TooManyRequestsException")
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration (credentials and region): %w", err)
+	}
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = copts.S3PathStyle })
+	return New(lambda.NewFromConfig(cfg), sts.NewFromConfig(cfg), s3c, opts), nil
+}

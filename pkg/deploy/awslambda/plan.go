@@ -1,0 +1,259 @@
+package awslambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// plan is the backend's part of a deploy.Plan: what Apply needs.
+type plan struct {
+	req       *deploy.Request
+	bucket    string
+	layerName string
+	// layerARN is the live layer version reused, or "" when a new version is published.
+	layerARN  string
+	functions []functionPlan
+}
+
+// functionPlan is what happens to one function.
+type functionPlan struct {
+	name   string
+	mem    int
+	action deploy.Action
+	// live is the function as read by Plan (nil when it is created).
+	live          *lambda.GetFunctionOutput
+	codeChanged   bool
+	configChanged bool
+	missingTags   map[string]string
+}
+
+// identity resolves the user key (user-id input, else STS) once.
+func (b *Backend) identity(ctx context.Context) error {
+	if b.userKey != "" {
+		return nil
+	}
+	if b.opts.UserID != "" {
+		b.userKey = lithops.AWSUserKey(b.opts.UserID)
+		b.log.Info("user key from the user-id input", "user_key", b.userKey)
+		return nil
+	}
+	out, err := b.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("reading the caller identity (STS GetCallerIdentity): %w; configure AWS credentials (e.g. aws-actions/configure-aws-credentials) or set the user-id input", err)
+	}
+	b.userKey = lithops.AWSUserKey(aws.ToString(out.UserId))
+	b.account = aws.ToString(out.Account)
+	b.log.Info("caller identity", "arn", aws.ToString(out.Arn), "user_key", b.userKey)
+	return nil
+}
+
+// UserKey is the Lithops user key the names embed (after Plan).
+func (b *Backend) UserKey() string { return b.userKey }
+
+// Plan reads the live layer and functions and compares them with the request.
+func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
+	art := req.Artifact
+	if art == nil || art.PackageType != build.Zip || art.Function == nil || art.Layer == nil {
+		return nil, errors.New("aws_lambda: this version deploys zip runtimes (a layer and a function zip)")
+	}
+	if err := b.identity(ctx); err != nil {
+		return nil, err
+	}
+	region := b.opts.Region
+	pkg := lithops.AWSPackage(req.Lithops, b.userKey, b.opts.Namespace)
+	p := &plan{req: req, layerName: lithops.AWSLayerName(pkg, req.RuntimeName), bucket: req.StorageBucket}
+	if p.bucket == "" {
+		p.bucket = lithops.DefaultAWSBucket(region, b.userKey)
+	}
+	out := &deploy.Plan{Backend: lithops.AWSLambda, Region: region, UserKey: b.userKey, Bucket: p.bucket, State: p}
+
+	latest, err := b.latestLayer(ctx, p.layerName)
+	if err != nil {
+		return nil, err
+	}
+	if latest != nil && aws.ToString(latest.Content.CodeSha256) == art.Layer.CodeSHA256 {
+		p.layerARN = aws.ToString(latest.LayerVersionArn)
+		out.LayerID = p.layerARN
+		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Skip, Resource: "layer", Name: p.layerARN, Detail: "same CodeSha256 " + art.Layer.CodeSHA256})
+	} else {
+		detail := fmt.Sprintf("%s zipped, %s unzipped, %s", human(art.Layer.Size), human(art.Layer.UnzippedSize), b.uploadWay(art.Layer.Size))
+		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "layer", Name: p.layerName + " (new version)", Detail: detail})
+	}
+
+	for _, mem := range req.MemoryMB {
+		name := lithops.AWSFunctionName(b.userKey, req.Lithops, req.RuntimeName, mem, b.opts.Namespace)
+		fp, step, err := b.planFunction(ctx, p, name, mem)
+		if err != nil {
+			return nil, err
+		}
+		p.functions = append(p.functions, fp)
+		out.Steps = append(out.Steps, step)
+		out.Functions = append(out.Functions, deploy.Function{
+			Name: name, ID: b.functionARN(name, fp.live), MemoryMB: mem,
+			RuntimeKey: lithops.RuntimeKey(lithops.AWSLambda, req.Lithops, region, "", name),
+		})
+	}
+	return out, nil
+}
+
+// latestLayer returns the newest version of a layer, or nil when it has none.
+func (b *Backend) latestLayer(ctx context.Context, name string) (*lambda.GetLayerVersionOutput, error) {
+	list, err := b.lambda.ListLayerVersions(ctx, &lambda.ListLayerVersionsInput{LayerName: aws.String(name), MaxItems: aws.Int32(1)})
+	if err != nil {
+		var nf *types.ResourceNotFoundException
+		if errors.As(err, &nf) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("listing versions of layer %s: %w", name, err)
+	}
+	if len(list.LayerVersions) == 0 {
+		return nil, nil
+	}
+	newest := slices.MaxFunc(list.LayerVersions, func(a, b types.LayerVersionsListItem) int { return int(a.Version - b.Version) })
+	v, err := b.lambda.GetLayerVersion(ctx, &lambda.GetLayerVersionInput{LayerName: aws.String(name), VersionNumber: aws.Int64(newest.Version)})
+	if err != nil {
+		return nil, fmt.Errorf("reading layer %s version %d: %w", name, newest.Version, err)
+	}
+	if v.Content == nil {
+		v.Content = &types.LayerVersionContentOutput{}
+	}
+	return v, nil
+}
+
+// wanted is the configuration a function of this plan must have.
+type wanted struct {
+	runtime, handler, role string
+	mem, timeout, eph      int
+	arch                   string
+	layer                  string // "" until the new layer version is published
+}
+
+func (b *Backend) want(p *plan, mem int) wanted {
+	return wanted{
+		runtime: p.req.Python.Runtime(), handler: lithops.Handler(lithops.AWSLambda, build.Zip), role: b.opts.Role,
+		mem: mem, timeout: p.req.TimeoutSec, eph: b.opts.EphemeralMB, arch: p.req.Architecture, layer: p.layerARN,
+	}
+}
+
+func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem int) (functionPlan, deploy.Step, error) {
+	fp := functionPlan{name: name, mem: mem}
+	step := deploy.Step{Resource: "function", Name: name}
+	live, err := b.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	var nf *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &nf):
+		fp.action, step.Action = deploy.Create, deploy.Create
+		step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(p.req.Artifact.Function.Size), b.uploadWay(p.req.Artifact.Function.Size))
+		return fp, step, nil
+	case err != nil:
+		return fp, step, fmt.Errorf("reading function %s: %w", name, err)
+	}
+	fp.live = live
+	c := live.Configuration
+	if c.PackageType == types.PackageTypeImage {
+		return fp, step, fmt.Errorf("function %s exists as a container image function; a zip runtime cannot replace it in place: delete the function or deploy the image runtime", name)
+	}
+	diffs := configDiffs(c, b.want(p, mem))
+	fp.codeChanged = aws.ToString(c.CodeSha256) != p.req.Artifact.Function.CodeSHA256
+	fp.configChanged = len(diffs) > 0
+	if fp.codeChanged {
+		diffs = append([]string{fmt.Sprintf("code %s -> %s", aws.ToString(c.CodeSha256), p.req.Artifact.Function.CodeSHA256)}, diffs...)
+	}
+	fp.missingTags = map[string]string{}
+	for k, v := range lithops.AWSTags(p.req.RuntimeName, p.req.Lithops) {
+		if live.Tags[k] != v {
+			fp.missingTags[k] = v
+		}
+	}
+	if len(fp.missingTags) > 0 {
+		diffs = append(diffs, "tags")
+	}
+	if len(diffs) == 0 {
+		fp.action, step.Action, step.Detail = deploy.Skip, deploy.Skip, "same code and configuration"
+	} else {
+		fp.action, step.Action, step.Detail = deploy.Update, deploy.Update, strings.Join(diffs, ", ")
+	}
+	return fp, step, nil
+}
+
+// configDiffs lists what differs between a live configuration and the wanted one. A layer still
+// to be published always differs.
+func configDiffs(c *types.FunctionConfiguration, w wanted) []string {
+	var d []string
+	add := func(what string, live, want any) {
+		if fmt.Sprint(live) != fmt.Sprint(want) {
+			d = append(d, fmt.Sprintf("%s %v -> %v", what, live, want))
+		}
+	}
+	add("runtime", c.Runtime, w.runtime)
+	add("handler", aws.ToString(c.Handler), w.handler)
+	add("memory", aws.ToInt32(c.MemorySize), w.mem)
+	add("timeout", aws.ToInt32(c.Timeout), w.timeout)
+	if w.role != "" {
+		add("role", aws.ToString(c.Role), w.role)
+	}
+	arch := "x86_64"
+	if len(c.Architectures) > 0 {
+		arch = string(c.Architectures[0])
+	}
+	add("architecture", arch, w.arch)
+	eph := 512
+	if c.EphemeralStorage != nil {
+		eph = int(aws.ToInt32(c.EphemeralStorage.Size))
+	}
+	add("ephemeral storage", eph, w.eph)
+	var layers []string
+	for _, l := range c.Layers {
+		layers = append(layers, aws.ToString(l.Arn))
+	}
+	if w.layer == "" {
+		d = append(d, "layer -> new version")
+	} else {
+		add("layers", layers, []string{w.layer})
+	}
+	return d
+}
+
+// functionARN is the live ARN, or the one a created function will have.
+func (b *Backend) functionARN(name string, live *lambda.GetFunctionOutput) string {
+	if live != nil && live.Configuration != nil && live.Configuration.FunctionArn != nil {
+		return aws.ToString(live.Configuration.FunctionArn)
+	}
+	if b.account == "" {
+		return name
+	}
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", b.opts.Region, b.account, name)
+}
+
+// uploadWay says how a zip of this size reaches Lambda.
+func (b *Backend) uploadWay(size int64) string {
+	if size <= lithops.LimitsFor(lithops.AWSLambda).DirectZipMax {
+		return "sent inline"
+	}
+	return "staged through S3"
+}
+
+// human renders a byte size.
+func human(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
