@@ -49,6 +49,9 @@ func renderSummary(p *pipeline) string {
 
 	fmt.Fprintf(&b, "\n#### Use it from Lithops\n\n```python\nimport lithops\nfexec = lithops.FunctionExecutor(backend=%q, runtime=%q, runtime_memory=%d)\n```\n",
 		clientBackend(cfg.Backend), cfg.RuntimeName, cfg.Memory[0])
+	if cfg.Backend == lithops.AWSLambda {
+		b.WriteString(awsClientSettings(p))
+	}
 	if cfg.Backend == lithops.Local {
 		b.WriteString("\nThe `local` backend ran the AWS Lambda artifacts on this machine; deploy them with `backend: aws_lambda`.\n")
 	}
@@ -67,4 +70,20 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// awsClientSettings is the Lithops config that makes a client compute the same names as this run:
+// the user key comes from the CI identity, which may differ from the user's own.
+func awsClientSettings(p *pipeline) string {
+	var b strings.Builder
+	b.WriteString("\nIf your Lithops clients run under another AWS identity than this workflow, " +
+		"these settings make them compute the same function names and read the same metadata " +
+		"(`user_id` only needs to end with the user key `" + p.plan.UserKey + "`):\n\n```yaml\n")
+	fmt.Fprintf(&b, "lithops:\n  backend: aws_lambda\n  storage: aws_s3\naws_lambda:\n  region: %s\n  user_id: %s\n", p.plan.Region, p.plan.UserKey)
+	if p.cfg.Namespace != "" {
+		fmt.Fprintf(&b, "  namespace: %s\n", p.cfg.Namespace)
+	}
+	fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  storage_bucket: %s\n```\n",
+		p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, p.plan.Bucket)
+	return b.String()
 }
