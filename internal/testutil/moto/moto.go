@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package moto runs moto_server (the AWS API emulator of Python's moto) for a test, on
 // 127.0.0.1, and stops it when the test ends.
 package moto

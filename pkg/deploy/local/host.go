@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -364,7 +363,7 @@ func (h *Host) run(ctx context.Context, fn Function, python, dir string, inv inv
 	cmd := exec.Command(python, "-I", "-S", "-u", bootstrap, invPath)
 	cmd.Dir, cmd.Env = fn.CodeDir, env
 	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("starting %s: %w", python, err)
@@ -381,13 +380,13 @@ func (h *Host) run(ctx context.Context, fn Function, python, dir string, inv inv
 	select {
 	case <-waited:
 	case <-runCtx.Done():
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(cmd.Process, pgid)
 		<-waited
 		timedOut = true
 	}
 	duration := time.Since(start)
 	// Like a frozen sandbox: nothing the function started outlives the invocation.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(cmd.Process, pgid)
 	select {
 	case <-logDone:
 	case <-time.After(straggleDelay): // a process outside the group still holds the log
@@ -493,17 +492,6 @@ func executionLog(fn Function, inv invocationFile, output []byte, extra string, 
 	b = fmt.Appendf(b, "END RequestId: %s\n", inv.RequestID)
 	return fmt.Appendf(b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %.0f MB\t\n",
 		inv.RequestID, ms, int64(ms+0.999), fn.MemoryMB, maxRSS)
-}
-
-// maxRSSMB is the peak resident memory of the process, in MB (0 when unknown).
-func maxRSSMB(ps *os.ProcessState) float64 {
-	if ps == nil {
-		return 0
-	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return float64(ru.Maxrss) / 1024 // kilobytes on Linux
-	}
-	return 0
 }
 
 // tail returns the last n bytes of b.
