@@ -11,13 +11,17 @@ import (
 	"os"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/run"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/registry"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -72,6 +76,11 @@ func Main(ctx context.Context, args []string, sys System) int {
 		UI:      ui,
 		Stdout:  sys.Stdout,
 		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger)), logger),
+		Images: build.NewImageBuilder(pip.NewInstaller(pip.WithLogger(logger)),
+			dockerfile.New(dockerfile.WithLogger(logger)), logger),
+		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
+			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
+		},
 		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(ctx, cfg, ui, sys.Getenv) },
 		TempDir: sys.Getenv("RUNNER_TEMP"),
 	}
@@ -95,6 +104,7 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 	case lithops.AWSLambda:
 		return awslambda.NewFromEnvironment(ctx, awslambda.Options{
 			Region: cfg.Region, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
+			Registry: cfg.Registry, Mask: ui.Mask,
 		}, awslambda.ClientOptions{
 			// S3-compatible endpoints and emulators address buckets by path.
 			S3PathStyle: getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != "",

@@ -13,8 +13,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
+
+// tagOf returns the tag of a repository reference ("" when none): the part after a ":" in the last
+// path element.
+func tagOf(ref string) string {
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	if i := strings.LastIndex(last, ":"); i >= 0 && strings.Contains(ref, "/") {
+		return last[i+1:]
+	}
+	return ""
+}
 
 // Config is every input, resolved and validated: what the pipeline builds and where it deploys it.
 type Config struct {
@@ -288,7 +300,17 @@ func (l *loader) resolve(ctx context.Context) {
 	c.UserID = l.str("user-id", "")
 	c.AccountID = l.str("account-id", "")
 	c.Registry = l.str("registry", "")
+	if c.Registry != "" {
+		if _, err := name.NewRepository(strings.TrimSuffix(c.Registry, ":"+tagOf(c.Registry))); err != nil || strings.Contains(c.Registry, "@") {
+			l.fail("registry", l.raw.get("registry"), "must be an image repository (host/path, optionally :tag), e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-runtimes")
+		}
+	}
 	c.BaseImage = l.str("base-image", "")
+	if c.BaseImage != "" {
+		if _, err := name.ParseReference(c.BaseImage); err != nil {
+			l.fail("base-image", l.raw.get("base-image"), "must be an image reference (host/path:tag or host/path@sha256:...): %v", err)
+		}
+	}
 	c.FCEndpoint = l.str("fc-endpoint", "")
 	c.OSSEndpoint = l.str("oss-endpoint", "")
 	c.LocalDir = l.path(l.str("local-dir", ""))
@@ -390,13 +412,22 @@ func (l *loader) runtimeName() {
 	c := l.cfg
 	v := l.raw.get("runtime-name")
 	c.RuntimeName = v.raw
+	awsImage := c.PackageType == lithops.PackageImage && c.Backend != lithops.AliyunFC
 	if !v.set() {
+		if awsImage {
+			l.fail("runtime-name", value{}, "is required for AWS Lambda container runtimes: the image name your Lithops clients pass as runtime=, e.g. my-runtime:1 (Lithops treats names containing default-runtime-v as zip runtimes)")
+			return
+		}
 		c.RuntimeName = lithops.DefaultRuntimeName(c.Backend, c.PackageType, c.Python, c.Lithops)
 		c.Sources["runtime-name"] = sourceDefault
 		return
 	}
 	if err := lithops.ValidateRuntimeName(c.Backend, c.RuntimeName); err != nil {
 		l.fail("runtime-name", v, "%v", err)
+		return
+	}
+	if awsImage && !lithops.IsAWSContainerRuntime(c.RuntimeName) {
+		l.fail("runtime-name", v, "names a zip runtime to Lithops (it contains default-runtime-v); a container runtime needs another name, e.g. my-runtime:1")
 		return
 	}
 	if c.Backend == lithops.AliyunFC {

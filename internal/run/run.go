@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -23,6 +25,14 @@ type ZipBuilder interface {
 	Build(ctx context.Context, spec build.ZipSpec) (*build.Artifact, error)
 }
 
+// ImageBuilder builds image runtimes.
+type ImageBuilder interface {
+	Build(ctx context.Context, spec build.ImageSpec) (*build.Artifact, error)
+}
+
+// BasePuller reads a base image for a platform from its registry.
+type BasePuller func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error)
+
 // Deps are the pipeline's collaborators, wired by main (and by tests).
 type Deps struct {
 	UI *UI
@@ -30,6 +40,10 @@ type Deps struct {
 	Stdout io.Writer
 	// Builder builds zip runtimes.
 	Builder ZipBuilder
+	// Images builds image runtimes (nil: image runtimes are refused).
+	Images ImageBuilder
+	// PullBase reads base images of daemonless image builds.
+	PullBase BasePuller
 	// Backend returns the deployment backend for the configuration.
 	Backend func(cfg *config.Config) (deploy.Backend, error)
 	// TempDir is where build work directories are made ("" for the system default).
@@ -138,8 +152,8 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 
 func (p *pipeline) build(ctx context.Context) error {
 	cfg := p.cfg
-	if cfg.PackageType != build.Zip {
-		return fmt.Errorf("package-type %s: container images are not supported by this version yet; build a zip runtime from a requirements file", cfg.PackageType)
+	if cfg.PackageType == build.Image {
+		return p.buildImage(ctx)
 	}
 	layout := build.LambdaLayout
 	if cfg.Backend == lithops.AliyunFC {
@@ -222,11 +236,14 @@ func (p *pipeline) publishOutputs() Outputs {
 	if len(p.written) > 0 || (len(p.metadata) > 0 && cfg.WriteMetadata) {
 		metaKey = fns[0].MetadataKey()
 	}
-	layer := ""
+	layer, imageURI, bundle := "", "", ""
 	if p.deployment != nil {
-		layer = p.deployment.LayerID
+		layer, imageURI = p.deployment.LayerID, p.deployment.ImageURI
 	} else if art.Layer != nil {
 		layer = p.plan.LayerID
+	}
+	if art.Function != nil {
+		bundle = art.Function.SHA256
 	}
 	return Outputs{
 		{"runtime-name", cfg.RuntimeName},
@@ -238,10 +255,10 @@ func (p *pipeline) publishOutputs() Outputs {
 		{"python-version", pyV},
 		{"lithops-version", lxV},
 		{"package-type", cfg.PackageType},
-		{"bundle-sha256", art.Function.SHA256},
+		{"bundle-sha256", bundle},
 		{"layer-arn", layer},
-		{"image-uri", ""},
-		{"image-digest", ""},
+		{"image-uri", imageURI},
+		{"image-digest", art.ImageDigest},
 		{"changed", strconv.FormatBool(p.changed)},
 	}
 }

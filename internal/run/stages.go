@@ -19,6 +19,10 @@ func (p *pipeline) limits(ctx context.Context) error {
 	lim := lithops.LimitsFor(cfg.Backend)
 	platform := platformName(cfg.Backend)
 	var errs []error
+	if art.Image != nil && art.ImageSize > lim.ImageMax {
+		errs = append(errs, fmt.Errorf("the image is %s (compressed), over %s's limit of %s for container images: make the image smaller (drop build tools and caches in the Dockerfile, or requirements you do not need)",
+			humanBytes(art.ImageSize), platform, humanBytes(lim.ImageMax)))
+	}
 	if art.Layer != nil && lim.UnzippedMax > 0 {
 		total := art.Layer.UnzippedSize + art.Function.UnzippedSize
 		if total > lim.UnzippedMax {
@@ -27,7 +31,7 @@ func (p *pipeline) limits(ctx context.Context) error {
 				humanBytes(total), humanBytes(art.Layer.UnzippedSize), humanBytes(art.Function.UnzippedSize), platform, lim.UnzippedMax))
 		}
 	}
-	if art.Layer == nil && lim.StagedZipMax > 0 && art.Function.Size > lim.StagedZipMax {
+	if art.Layer == nil && art.Function != nil && lim.StagedZipMax > 0 && art.Function.Size > lim.StagedZipMax {
 		errs = append(errs, fmt.Errorf("the code zip is %s, over %s's limit of %s for code uploaded through object storage: drop requirements you do not need, or build a container runtime (the dockerfile input)",
 			humanBytes(art.Function.Size), platform, humanBytes(lim.StagedZipMax)))
 	}

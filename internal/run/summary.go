@@ -29,7 +29,15 @@ func renderSummary(p *pipeline) string {
 	if art.Layer != nil {
 		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(p.plan.LayerID), humanBytes(art.Layer.Size), humanBytes(art.Layer.UnzippedSize)))
 	}
-	row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", humanBytes(art.Function.Size), humanBytes(art.Function.UnzippedSize), art.Function.SHA256))
+	if art.Function != nil {
+		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", humanBytes(art.Function.Size), humanBytes(art.Function.UnzippedSize), art.Function.SHA256))
+	}
+	if art.Image != nil {
+		row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, humanBytes(art.ImageSize), art.ImageBuilder))
+		if p.deployment != nil && p.deployment.ImageURI != "" {
+			row("Image URI", "`"+p.deployment.ImageURI+"`")
+		}
+	}
 	changed := "no: everything was already up to date"
 	if p.changed {
 		changed = "yes"

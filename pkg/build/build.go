@@ -12,6 +12,8 @@ import (
 	"sort"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 )
@@ -46,6 +48,15 @@ type Artifact struct {
 	// Modules are the top-level import names of the distributions that were asked for (the
 	// requirements and Lithops' own list); the smoke test expects each in the runtime.
 	Modules []string
+
+	// Image is the container image of an image runtime: one platform, ready to push.
+	Image v1.Image
+	// ImageDigest is Image's manifest digest ("sha256:...").
+	ImageDigest string
+	// ImageSize is the size of Image's compressed layers and config, as a registry stores them.
+	ImageSize int64
+	// ImageBuilder says what built Image: "daemonless", "docker", "buildah" or "podman".
+	ImageBuilder string
 }
 
 // ZipSpec describes a zip runtime.
@@ -114,19 +125,7 @@ func (b *ZipBuilder) Build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 
 	art := &Artifact{PackageType: Zip, Dependencies: report.Distributions}
 	sort.Slice(art.Dependencies, func(i, j int) bool { return art.Dependencies[i].Name < art.Dependencies[j].Name })
-	seen := map[string]bool{}
-	for _, d := range art.Dependencies {
-		if !d.Requested {
-			continue
-		}
-		for _, m := range d.TopLevel {
-			if !seen[m] {
-				seen[m] = true
-				art.Modules = append(art.Modules, m)
-			}
-		}
-	}
-	sort.Strings(art.Modules)
+	art.Modules = requestedModules(art.Dependencies)
 
 	opts := b.zipOpts
 	if !spec.ModTime.IsZero() {

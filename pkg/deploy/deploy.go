@@ -99,7 +99,9 @@ type Deployment struct {
 	Plan      *Plan
 	Functions []Function
 	LayerID   string
-	Changed   bool
+	// ImageURI is the image the functions run (repo@digest), for image runtimes.
+	ImageURI string
+	Changed  bool
 	// State lets the backend restore what was live before (see Backend.Restore).
 	State any
 }

@@ -21,9 +21,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeecr"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
 )
 
@@ -33,8 +35,8 @@ const (
 	// UserID is the STS UserId of the caller: Lithops' user key is its last 4 characters, "mple".
 	UserID = "AIDAIOSFODNN7EXAMPLE"
 	// AccessKeyID and SecretAccessKey are the credentials Env sets (the fake does not check them).
-	AccessKeyID     = "AKIAFAKEAWSFORTESTS1"
-	SecretAccessKey = "fake-secret-access-key-for-tests"
+	AccessKeyID     = fakeecr.AccessKeyID
+	SecretAccessKey = fakeecr.SecretAccessKey
 )
 
 // Call is one request the fake answered.
@@ -68,8 +70,15 @@ type Cloud struct {
 	Settle time.Duration
 	// Fault injects errors (nil: none).
 	Fault Fault
+	// RegistryAuth is what Lambda pulls images with (nil: anonymous).
+	RegistryAuth authn.Authenticator
+	// ImageInvoker runs image functions (nil: invoking one is a ServiceException).
+	ImageInvoker ImageInvoker
 
 	Lambda, STS, S3 *httptest.Server
+	// ECR is the account's container registry (control plane and registry); Lambda pulls image
+	// functions' images from it.
+	ECR *fakeecr.ECR
 
 	host  *local.Host
 	s3    *s3mem.Backend
@@ -104,6 +113,8 @@ func Start(t testing.TB) *Cloud {
 		extracted: map[string]string{},
 		now:       time.Now,
 	}
+	c.ECR = fakeecr.Start(t)
+	c.RegistryAuth = &authn.Basic{Username: "AWS", Password: c.ECR.Password()}
 	c.Lambda = httptest.NewServer(c.lambdaHandler())
 	c.STS = httptest.NewServer(http.HandlerFunc(c.serveSTS))
 	fake := gofakes3.New(c.s3)
@@ -123,6 +134,7 @@ func (c *Cloud) Env(dir string) map[string]string {
 		"AWS_ENDPOINT_URL_LAMBDA":     c.Lambda.URL,
 		"AWS_ENDPOINT_URL_STS":        c.STS.URL,
 		"AWS_ENDPOINT_URL_S3":         c.S3.URL,
+		"AWS_ENDPOINT_URL_ECR":        c.ECR.API.URL,
 		"AWS_ACCESS_KEY_ID":           AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":       SecretAccessKey,
 		"AWS_REGION":                  c.Region,

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
 )
@@ -76,6 +78,10 @@ type function struct {
 	// live is what invocations run: the configuration and code before an update in progress.
 	live     functionConfiguration
 	liveCode []byte
+
+	// Image functions: the image as given and resolved, and what invocations run.
+	imageURI, resolvedURI string
+	image, liveImage      v1.Image
 }
 
 // layerVersion is one published layer version.
@@ -144,7 +150,7 @@ func (c *Cloud) settle() {
 		}
 		f.cfg.State, f.cfg.LastUpdateStatus = "Active", "Successful"
 		f.cfg.StateReason, f.cfg.StateReasonCode = "", ""
-		f.live, f.liveCode = f.cfg, f.code
+		f.live, f.liveCode, f.liveImage = f.cfg, f.code, f.image
 	}
 }
 
@@ -229,11 +235,11 @@ func (c *Cloud) getFunction(r *http.Request, name string) (int, any, *Error) {
 	if !ok {
 		return 0, nil, c.notFound(name)
 	}
-	return http.StatusOK, map[string]any{
-		"Configuration": f.cfg,
-		"Code":          map[string]string{"RepositoryType": "S3", "Location": c.Lambda.URL + "/_fake/code/" + hexSHA(f.code)},
-		"Tags":          f.tags,
-	}, nil
+	code := map[string]string{"RepositoryType": "S3", "Location": c.Lambda.URL + "/_fake/code/" + hexSHA(f.code)}
+	if f.cfg.PackageType == "Image" {
+		code = map[string]string{"RepositoryType": "ECR", "ImageUri": f.imageURI, "ResolvedImageUri": f.resolvedURI}
+	}
+	return http.StatusOK, map[string]any{"Configuration": f.cfg, "Code": code, "Tags": f.tags}, nil
 }
 
 func (c *Cloud) getCode(r *http.Request, sha string) (int, any, *Error) {
@@ -247,7 +253,8 @@ func (c *Cloud) getCode(r *http.Request, sha string) (int, any, *Error) {
 }
 
 type codeInput struct {
-	ZipFile  []byte `json:"ZipFile"`
+	ZipFile []byte `json:"ZipFile"`
+	// ImageUri is an image function's image (repo@digest or repo:tag).
 	S3Bucket string `json:"S3Bucket"`
 	S3Key    string `json:"S3Key"`
 	ImageUri string `json:"ImageUri"`
@@ -295,13 +302,17 @@ func (c *Cloud) createFunction(r *http.Request, _ string) (int, any, *Error) {
 	if !namePattern.MatchString(in.FunctionName) {
 		return 0, nil, errValidation(fmt.Sprintf("Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ and length <= 64", in.FunctionName))
 	}
-	if in.PackageType != "" && in.PackageType != "Zip" {
-		return 0, nil, errInvalid("fakeaws creates Zip functions only")
-	}
-	if !runtimePattern.MatchString(in.Runtime) {
+	isImage := in.PackageType == "Image"
+	switch {
+	case in.PackageType != "" && in.PackageType != "Zip" && !isImage:
+		return 0, nil, errValidation(fmt.Sprintf("Value '%s' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Image, Zip]", in.PackageType))
+	case isImage && (in.Runtime != "" || in.Handler != "" || len(in.Layers) > 0):
+		return 0, nil, errInvalid("Runtime, Handler and Layers are not supported for functions with package type Image.")
+	case isImage && in.Code.ImageUri == "":
+		return 0, nil, errInvalid("Please provide ImageUri when PackageType is Image.")
+	case !isImage && !runtimePattern.MatchString(in.Runtime):
 		return 0, nil, errInvalid(fmt.Sprintf("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set", in.Runtime))
-	}
-	if in.Handler == "" {
+	case !isImage && in.Handler == "":
 		return 0, nil, errInvalid("Handler is required for Zip functions")
 	}
 	if !slices.Contains(c.Roles, in.Role) {
@@ -327,6 +338,9 @@ func (c *Cloud) createFunction(r *http.Request, _ string) (int, any, *Error) {
 	}
 	if e := validateConfig(cfg); e != nil {
 		return 0, nil, e
+	}
+	if isImage {
+		return c.createImageFunction(r, cfg, in)
 	}
 	code, e := c.code(in.Code)
 	if e != nil {
@@ -501,6 +515,9 @@ func (c *Cloud) updateFunctionCode(r *http.Request, name string) (int, any, *Err
 	if e := decode(r, &in); e != nil {
 		return 0, nil, e
 	}
+	if in.ImageUri != "" {
+		return c.updateImageCode(r, name, in)
+	}
 	code, e := c.code(in.codeInput)
 	if e != nil {
 		return 0, nil, e
@@ -511,6 +528,9 @@ func (c *Cloud) updateFunctionCode(r *http.Request, name string) (int, any, *Err
 	f, e := c.updatable(name, in.RevisionId)
 	if e != nil {
 		return 0, nil, e
+	}
+	if f.cfg.PackageType == "Image" {
+		return 0, nil, errInvalid("Please provide ImageUri when updating a function with packageType Image.")
 	}
 	if e := c.checkUnzipped(code, f.cfg.Layers); e != nil {
 		return 0, nil, e
@@ -745,6 +765,11 @@ func (c *Cloud) invoke(r *http.Request, name string) (int, any, *Error) {
 		return 0, nil, errConflict("The operation cannot be performed at this time. The function is currently in the following state: Pending")
 	}
 	cfg, code := f.live, f.liveCode
+	if cfg.PackageType == "Image" {
+		img := f.liveImage
+		c.mu.Unlock()
+		return c.invokeImage(r, cfg, img, event)
+	}
 	var layerZips [][]byte
 	for _, l := range cfg.Layers {
 		layerZips = append(layerZips, c.layerVersion(l.Arn).zip)

@@ -40,7 +40,14 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	st := &deployment{}
 	d := &deploy.Deployment{Plan: dp, Functions: slices.Clone(dp.Functions), State: st}
 	art := p.req.Artifact
-	if p.layerARN == "" {
+	if p.isImage() {
+		if err := b.pushImage(ctx, p); err != nil {
+			return d, err
+		}
+		if p.image.pushed {
+			d.Changed = true
+		}
+	} else if p.layerARN == "" {
 		arn, err := b.publishLayer(ctx, p)
 		if err != nil {
 			return d, err
@@ -60,8 +67,10 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 		if fp.action == deploy.Skip {
 			continue
 		}
-		if fp.action == deploy.Create || fp.codeChanged {
-			if code == nil {
+		if (fp.action == deploy.Create || fp.codeChanged) && code == nil {
+			if p.isImage() {
+				code = &codeSource{b: b, imageURI: p.image.imageURI}
+			} else {
 				var err error
 				if code, err = b.stage(ctx, p.bucket, art.Function); err != nil {
 					return d, fmt.Errorf("function code: %w", err)
@@ -88,6 +97,7 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 			return d, err
 		}
 	}
+	d.ImageURI = ImageURI(dp)
 	return d, nil
 }
 
@@ -131,21 +141,24 @@ func (b *Backend) description(p *plan) *string {
 // create creates one function and waits until it is Active.
 func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource) (string, error) {
 	b.log.Info("creating function", "function", fp.name, "memory", fp.mem)
-	out, err := b.lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{
+	in := &lambda.CreateFunctionInput{
 		FunctionName:     aws.String(fp.name),
 		Code:             code.functionCode(),
 		Role:             aws.String(w.role),
-		Runtime:          types.Runtime(w.runtime),
-		Handler:          aws.String(w.handler),
 		MemorySize:       aws.Int32(int32(w.mem)),
 		Timeout:          aws.Int32(int32(w.timeout)),
-		Layers:           []string{p.layerARN},
 		Architectures:    []types.Architecture{types.Architecture(w.arch)},
 		EphemeralStorage: &types.EphemeralStorage{Size: aws.Int32(int32(w.eph))},
 		PackageType:      types.PackageTypeZip,
 		Tags:             lithops.AWSTags(p.req.RuntimeName, p.req.Lithops),
 		Description:      b.description(p),
-	})
+	}
+	if w.image {
+		in.PackageType = types.PackageTypeImage
+	} else {
+		in.Runtime, in.Handler, in.Layers = types.Runtime(w.runtime), aws.String(w.handler), []string{p.layerARN}
+	}
+	out, err := b.lambda.CreateFunction(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("creating function %s: %w", fp.name, err)
 	}
@@ -181,18 +194,19 @@ func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted
 	w.layer = p.layerARN
 	if len(configDiffs(c, w)) > 0 {
 		b.log.Info("updating function configuration", "function", fp.name)
-		if _, err := b.lambda.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{
+		in := &lambda.UpdateFunctionConfigurationInput{
 			FunctionName:     aws.String(fp.name),
 			RevisionId:       revision,
 			Role:             roleOr(w.role, c.Role),
-			Runtime:          types.Runtime(w.runtime),
-			Handler:          aws.String(w.handler),
 			MemorySize:       aws.Int32(int32(w.mem)),
 			Timeout:          aws.Int32(int32(w.timeout)),
-			Layers:           []string{p.layerARN},
 			EphemeralStorage: &types.EphemeralStorage{Size: aws.Int32(int32(w.eph))},
 			Description:      b.description(p),
-		}); err != nil {
+		}
+		if !w.image {
+			in.Runtime, in.Handler, in.Layers = types.Runtime(w.runtime), aws.String(w.handler), []string{p.layerARN}
+		}
+		if _, err := b.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
 			return arn, b.conflict(fmt.Sprintf("updating the configuration of function %s", fp.name), err)
 		}
 		if err := b.waitUpdated(ctx, fp.name); err != nil {
@@ -273,7 +287,20 @@ func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
 	if err := b.waitUpdated(ctx, t.name); err != nil {
 		return err
 	}
-	if t.codeChanged {
+	if t.codeChanged && c.PackageType == types.PackageTypeImage {
+		previous := aws.ToString(t.previous.Code.ResolvedImageUri)
+		if previous == "" {
+			previous = aws.ToString(t.previous.Code.ImageUri)
+		}
+		if _, err := b.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
+			FunctionName: aws.String(t.name), ImageUri: aws.String(previous), Architectures: c.Architectures,
+		}); err != nil {
+			return fmt.Errorf("restoring the image of function %s (%s): %w", t.name, previous, err)
+		}
+		if err := b.waitUpdated(ctx, t.name); err != nil {
+			return err
+		}
+	} else if t.codeChanged {
 		if t.previous.Code == nil || t.previous.Code.Location == nil {
 			return fmt.Errorf("restoring function %s: Lambda gave no download location for its previous code", t.name)
 		}
@@ -299,7 +326,7 @@ func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
 		MemorySize: c.MemorySize, Timeout: c.Timeout, Layers: layers, Description: c.Description,
 		EphemeralStorage: c.EphemeralStorage,
 	}
-	if in.Layers == nil {
+	if in.Layers == nil && c.PackageType != types.PackageTypeImage {
 		in.Layers = []string{}
 	}
 	if _, err := b.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
@@ -325,11 +352,12 @@ func (b *Backend) download(ctx context.Context, url string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AWSLambda).UnzippedMax))
 }
 
-// codeSource is a zip sent inline or staged in S3.
+// codeSource is a zip sent inline or staged in S3, or an image pinned by digest.
 type codeSource struct {
 	b           *Backend
 	zip         []byte
 	bucket, key string
+	imageURI    string
 }
 
 // stage reads a small zip for an inline upload, or uploads a large one to the storage bucket.
@@ -358,6 +386,9 @@ func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle)
 }
 
 func (c *codeSource) functionCode() *types.FunctionCode {
+	if c.imageURI != "" {
+		return &types.FunctionCode{ImageUri: aws.String(c.imageURI)}
+	}
 	if c.key != "" {
 		return &types.FunctionCode{S3Bucket: aws.String(c.bucket), S3Key: aws.String(c.key)}
 	}
@@ -366,6 +397,10 @@ func (c *codeSource) functionCode() *types.FunctionCode {
 
 func (c *codeSource) updateInput(name string) *lambda.UpdateFunctionCodeInput {
 	in := &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(name)}
+	if c.imageURI != "" {
+		in.ImageUri = aws.String(c.imageURI)
+		return in
+	}
 	if c.key != "" {
 		in.S3Bucket, in.S3Key = aws.String(c.bucket), aws.String(c.key)
 	} else {

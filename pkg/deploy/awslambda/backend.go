@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/registry"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -66,6 +67,12 @@ type Options struct {
 	WaitMinDelay, WaitMaxDelay time.Duration
 	// WaitTimeout bounds each wait for a function to become ready (default 10 min).
 	WaitTimeout time.Duration
+	// ECR is the ECR client image runtimes are pushed with (nil: image runtimes need Registry).
+	ECR registry.ECRAPI
+	// Registry is the registry input: the repository images are pushed to instead of ECR's.
+	Registry string
+	// Mask is called with secrets (the ECR password) before anything could log them.
+	Mask func(secret string)
 }
 
 // Backend deploys to AWS Lambda.
@@ -74,6 +81,7 @@ type Backend struct {
 	lambda LambdaAPI
 	sts    STSAPI
 	s3     S3API
+	ecr    registry.ECRAPI
 	log    *slog.Logger
 	http   *http.Client
 
@@ -95,7 +103,7 @@ func New(l LambdaAPI, s STSAPI, s3c S3API, opts Options) *Backend {
 	if opts.WaitTimeout == 0 {
 		opts.WaitTimeout = 10 * time.Minute
 	}
-	b := &Backend{opts: opts, lambda: l, sts: s, s3: s3c, log: opts.Logger, http: opts.HTTPClient}
+	b := &Backend{opts: opts, lambda: l, sts: s, s3: s3c, ecr: opts.ECR, log: opts.Logger, http: opts.HTTPClient}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}

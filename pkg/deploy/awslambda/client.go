@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -42,5 +43,8 @@ func NewFromEnvironment(ctx context.Context, opts Options, copts ClientOptions) 
 		return nil, fmt.Errorf("loading the AWS configuration (credentials and region): %w", err)
 	}
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = copts.S3PathStyle })
+	if opts.ECR == nil {
+		opts.ECR = ecr.NewFromConfig(cfg)
+	}
 	return New(lambda.NewFromConfig(cfg), sts.NewFromConfig(cfg), s3c, opts), nil
 }

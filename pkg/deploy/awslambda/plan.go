@@ -22,7 +22,9 @@ type plan struct {
 	bucket    string
 	layerName string
 	// layerARN is the live layer version reused, or "" when a new version is published.
-	layerARN  string
+	layerARN string
+	// image is the image part of an image runtime's plan.
+	image     *imagePlan
 	functions []functionPlan
 }
 
@@ -61,34 +63,38 @@ func (b *Backend) identity(ctx context.Context) error {
 // UserKey is the Lithops user key the names embed (after Plan).
 func (b *Backend) UserKey() string { return b.userKey }
 
-// Plan reads the live layer and functions and compares them with the request.
+// Plan reads the live layer (or image repository) and functions and compares them with the request.
 func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
 	art := req.Artifact
-	if art == nil || art.PackageType != build.Zip || art.Function == nil || art.Layer == nil {
-		return nil, errors.New("aws_lambda: this version deploys zip runtimes (a layer and a function zip)")
+	isImage := art != nil && art.PackageType == build.Image && art.Image != nil
+	isZip := art != nil && art.PackageType == build.Zip && art.Function != nil && art.Layer != nil
+	if !isImage && !isZip {
+		return nil, errors.New("aws_lambda: nothing to deploy: a zip runtime needs a layer and a function zip, an image runtime an image")
 	}
 	if err := b.identity(ctx); err != nil {
 		return nil, err
 	}
 	region := b.opts.Region
 	pkg := lithops.AWSPackage(req.Lithops, b.userKey, b.opts.Namespace)
-	p := &plan{req: req, layerName: lithops.AWSLayerName(pkg, req.RuntimeName), bucket: req.StorageBucket}
+	p := &plan{req: req, bucket: req.StorageBucket}
 	if p.bucket == "" {
 		p.bucket = lithops.DefaultAWSBucket(region, b.userKey)
 	}
 	out := &deploy.Plan{Backend: lithops.AWSLambda, Region: region, UserKey: b.userKey, Bucket: p.bucket, State: p}
-
-	latest, err := b.latestLayer(ctx, p.layerName)
-	if err != nil {
-		return nil, err
-	}
-	if latest != nil && aws.ToString(latest.Content.CodeSha256) == art.Layer.CodeSHA256 {
-		p.layerARN = aws.ToString(latest.LayerVersionArn)
-		out.LayerID = p.layerARN
-		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Skip, Resource: "layer", Name: p.layerARN, Detail: "same CodeSha256 " + art.Layer.CodeSHA256})
+	if isImage {
+		step, err := b.planImage(ctx, p, pkg)
+		if err != nil {
+			return nil, err
+		}
+		out.Steps = append(out.Steps, step)
 	} else {
-		detail := fmt.Sprintf("%s zipped, %s unzipped, %s", human(art.Layer.Size), human(art.Layer.UnzippedSize), b.uploadWay(art.Layer.Size))
-		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "layer", Name: p.layerName + " (new version)", Detail: detail})
+		p.layerName = lithops.AWSLayerName(pkg, req.RuntimeName)
+		step, err := b.planLayer(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		out.LayerID = p.layerARN
+		out.Steps = append(out.Steps, step)
 	}
 
 	for _, mem := range req.MemoryMB {
@@ -104,7 +110,25 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 			RuntimeKey: lithops.RuntimeKey(lithops.AWSLambda, req.Lithops, region, "", name),
 		})
 	}
+	if isImage {
+		b.finishImagePlan(p, out)
+	}
 	return out, nil
+}
+
+// planLayer reuses the newest layer version when its CodeSha256 is the layer zip's.
+func (b *Backend) planLayer(ctx context.Context, p *plan) (deploy.Step, error) {
+	art := p.req.Artifact
+	latest, err := b.latestLayer(ctx, p.layerName)
+	if err != nil {
+		return deploy.Step{}, err
+	}
+	if latest != nil && aws.ToString(latest.Content.CodeSha256) == art.Layer.CodeSHA256 {
+		p.layerARN = aws.ToString(latest.LayerVersionArn)
+		return deploy.Step{Action: deploy.Skip, Resource: "layer", Name: p.layerARN, Detail: "same CodeSha256 " + art.Layer.CodeSHA256}, nil
+	}
+	detail := fmt.Sprintf("%s zipped, %s unzipped, %s", human(art.Layer.Size), human(art.Layer.UnzippedSize), b.uploadWay(art.Layer.Size))
+	return deploy.Step{Action: deploy.Create, Resource: "layer", Name: p.layerName + " (new version)", Detail: detail}, nil
 }
 
 // latestLayer returns the newest version of a layer, or nil when it has none.
@@ -137,13 +161,44 @@ type wanted struct {
 	mem, timeout, eph      int
 	arch                   string
 	layer                  string // "" until the new layer version is published
+	image                  bool   // an image function: no runtime, handler or layers
 }
 
 func (b *Backend) want(p *plan, mem int) wanted {
+	if p.isImage() {
+		// An image function has no runtime, handler or layers: the image's entrypoint and CMD say it all.
+		return wanted{role: b.opts.Role, mem: mem, timeout: p.req.TimeoutSec, eph: b.opts.EphemeralMB, arch: p.req.Architecture, image: true}
+	}
 	return wanted{
 		runtime: p.req.Python.Runtime(), handler: lithops.Handler(lithops.AWSLambda, build.Zip), role: b.opts.Role,
 		mem: mem, timeout: p.req.TimeoutSec, eph: b.opts.EphemeralMB, arch: p.req.Architecture, layer: p.layerARN,
 	}
+}
+
+// isImage tells whether the plan deploys an image runtime.
+func (p *plan) isImage() bool { return p.req.Artifact.PackageType == build.Image }
+
+// codeID is the identity of the code to deploy: the function zip's CodeSha256, or the image digest.
+func (p *plan) codeID() string {
+	if p.isImage() {
+		return p.req.Artifact.ImageDigest
+	}
+	return p.req.Artifact.Function.CodeSHA256
+}
+
+// liveCodeID is the identity of a live function's code, comparable with codeID: Lambda reports a
+// zip's CodeSha256 in base64 and an image's resolved digest in its ResolvedImageUri.
+func liveCodeID(live *lambda.GetFunctionOutput) string {
+	c := live.Configuration
+	if c.PackageType == types.PackageTypeImage {
+		if live.Code != nil {
+			if _, digest, ok := strings.Cut(aws.ToString(live.Code.ResolvedImageUri), "@"); ok {
+				return digest
+			}
+		}
+		return "sha256:" + aws.ToString(c.CodeSha256)
+	}
+	return aws.ToString(c.CodeSha256)
 }
 
 func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem int) (functionPlan, deploy.Step, error) {
@@ -154,21 +209,29 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 	switch {
 	case errors.As(err, &nf):
 		fp.action, step.Action = deploy.Create, deploy.Create
-		step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(p.req.Artifact.Function.Size), b.uploadWay(p.req.Artifact.Function.Size))
+		if p.isImage() {
+			step.Detail = fmt.Sprintf("%d MB, image %s", mem, p.req.Artifact.ImageDigest)
+		} else {
+			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(p.req.Artifact.Function.Size), b.uploadWay(p.req.Artifact.Function.Size))
+		}
 		return fp, step, nil
 	case err != nil:
 		return fp, step, fmt.Errorf("reading function %s: %w", name, err)
 	}
 	fp.live = live
 	c := live.Configuration
-	if c.PackageType == types.PackageTypeImage {
-		return fp, step, fmt.Errorf("function %s exists as a container image function; a zip runtime cannot replace it in place: delete the function or deploy the image runtime", name)
+	switch {
+	case c.PackageType == types.PackageTypeImage && !p.isImage():
+		return fp, step, fmt.Errorf("function %s exists as a container image function; a zip runtime cannot replace it in place (Lambda cannot change a function's package type): delete the function or deploy an image runtime under this name", name)
+	case c.PackageType != types.PackageTypeImage && p.isImage():
+		return fp, step, fmt.Errorf("function %s exists as a zip function; an image runtime cannot replace it in place (Lambda cannot change a function's package type): delete the function or use another runtime-name", name)
 	}
 	diffs := configDiffs(c, b.want(p, mem))
-	fp.codeChanged = aws.ToString(c.CodeSha256) != p.req.Artifact.Function.CodeSHA256
+	liveCode, wantCode := liveCodeID(live), p.codeID()
+	fp.codeChanged = liveCode != wantCode
 	fp.configChanged = len(diffs) > 0
 	if fp.codeChanged {
-		diffs = append([]string{fmt.Sprintf("code %s -> %s", aws.ToString(c.CodeSha256), p.req.Artifact.Function.CodeSHA256)}, diffs...)
+		diffs = append([]string{fmt.Sprintf("code %s -> %s", liveCode, wantCode)}, diffs...)
 	}
 	fp.missingTags = map[string]string{}
 	for k, v := range lithops.AWSTags(p.req.RuntimeName, p.req.Lithops) {
@@ -196,8 +259,10 @@ func configDiffs(c *types.FunctionConfiguration, w wanted) []string {
 			d = append(d, fmt.Sprintf("%s %v -> %v", what, live, want))
 		}
 	}
-	add("runtime", c.Runtime, w.runtime)
-	add("handler", aws.ToString(c.Handler), w.handler)
+	if !w.image {
+		add("runtime", c.Runtime, w.runtime)
+		add("handler", aws.ToString(c.Handler), w.handler)
+	}
 	add("memory", aws.ToInt32(c.MemorySize), w.mem)
 	add("timeout", aws.ToInt32(c.Timeout), w.timeout)
 	if w.role != "" {
@@ -217,9 +282,11 @@ func configDiffs(c *types.FunctionConfiguration, w wanted) []string {
 	for _, l := range c.Layers {
 		layers = append(layers, aws.ToString(l.Arn))
 	}
-	if w.layer == "" {
+	switch {
+	case w.image:
+	case w.layer == "":
 		d = append(d, "layer -> new version")
-	} else {
+	default:
 		add("layers", layers, []string{w.layer})
 	}
 	return d

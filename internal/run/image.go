@@ -1,0 +1,75 @@
+package run
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// Where Lithops' AWS Lambda container templates and base images put the function.
+const (
+	lambdaTaskRoot   = "/var/task"
+	lambdaContextZip = "lithops_lambda.zip"
+)
+
+// lambdaImageHandler is the CMD of Lithops' AWS Lambda container runtimes.
+var lambdaImageHandler = []string{"handler.entry_point.lambda_handler"}
+
+// defaultBaseImage is the AWS Lambda Python base image of the runtime's Python (a multi-platform
+// index: the architecture's image is picked from it).
+func defaultBaseImage(py lithops.Python) string {
+	return "public.ecr.aws/lambda/python:" + py.String()
+}
+
+// buildImage builds an image runtime: the user's Dockerfile with Lithops' zip in its context, or,
+// from requirements, a daemonless image on the base image.
+func (p *pipeline) buildImage(ctx context.Context) error {
+	cfg := p.cfg
+	if p.deps.Images == nil {
+		return fmt.Errorf("package-type image: this build of the tool cannot build images")
+	}
+	if cfg.Backend == lithops.AliyunFC {
+		return fmt.Errorf("package-type image: Aliyun FC custom containers are not supported by this version yet; build a zip runtime")
+	}
+	platform, err := image.PlatformFor(cfg.Architecture)
+	if err != nil {
+		return err
+	}
+	major, minor := lithops.Glibc(cfg.Backend, cfg.Python)
+	spec := build.ImageSpec{
+		Dockerfile: cfg.Dockerfile, Context: cfg.Context, Tool: cfg.Builder, ContextZip: lambdaContextZip,
+		Requirements: lithops.DefaultRequirements(cfg.Backend), TaskRoot: lambdaTaskRoot, Cmd: lambdaImageHandler,
+		Lithops: cfg.Lithops.String(), EntryPoint: lithops.EntryPoint(cfg.Backend),
+		Platform:      pipPlatform(cfg.Python.String(), cfg.Architecture, major, minor),
+		ImagePlatform: platform, ModTime: cfg.ModTime, WorkDir: p.workDir,
+	}
+	if cfg.Dockerfile == "" {
+		if cfg.Requirements != "" {
+			spec.RequirementFiles = []string{cfg.Requirements}
+		}
+		ref := cfg.BaseImage
+		if ref == "" {
+			ref = defaultBaseImage(cfg.Python)
+		}
+		p.deps.UI.Infof("base image %s (%s)", ref, platform)
+		if spec.Base, err = p.deps.PullBase(ctx, ref, platform); err != nil {
+			return fmt.Errorf("reading the base image %s: %w; set base-image to an image your runner can pull", ref, err)
+		}
+	} else {
+		spec.Requirements = nil
+	}
+	art, err := p.deps.Images.Build(ctx, spec)
+	if err != nil {
+		return err
+	}
+	p.artifact = art
+	p.result.Artifact = art
+	p.deps.UI.Infof("image %s: %s, built by %s", art.ImageDigest, humanBytes(art.ImageSize), art.ImageBuilder)
+	if len(art.Modules) > 0 {
+		p.deps.UI.Infof("modules checked in the runtime: %v", art.Modules)
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+package dockerfile
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// busyboxBase pushes a linux/amd64 image holding only a static busybox (sh, echo, ... as
+// symlinks) to an in-process registry on 127.0.0.1 and returns its reference and host.
+func busyboxBase(t *testing.T) (string, string) {
+	t.Helper()
+	bb, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Skipf("needs a static busybox at /bin/busybox (apt-get install -y busybox-static): %v", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	hdrs := []*tar.Header{
+		{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755},
+		{Name: "tmp/", Typeflag: tar.TypeDir, Mode: 0o1777},
+		{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))},
+	}
+	for _, tool := range []string{"sh", "echo", "cat", "ls", "false", "true"} {
+		hdrs = append(hdrs, &tar.Header{Name: "bin/" + tool, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777})
+	}
+	for _, h := range hdrs {
+		h.ModTime = time.Unix(0, 0)
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Name == "bin/busybox" {
+			if _, err := tw.Write(bb); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	layerBytes := buf.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(layerBytes)), nil
+	}, tarball.WithMediaType(types.DockerLayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err = mutate.ConfigFile(img, &v1.ConfigFile{
+		OS: "linux", Architecture: "amd64",
+		RootFS: v1.RootFS{Type: "layers"},
+		Config: v1.Config{Env: []string{"PATH=/bin"}, Cmd: []string{"/bin/sh"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := func() error { _, err := img.Digest(); return err }(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	ref, err := name.ParseReference(host+"/base:latest", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	return ref.String(), host
+}
+
+// layerFiles returns the regular files of img's layers (later layers win) by path.
+func layerFiles(t *testing.T, img v1.Image) map[string]string {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, l := range layers {
+		mt, err := l.MediaType()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(mt), "gzip") {
+			t.Errorf("layer media type = %q, want a gzip layer (Lambda does not take zstd)", mt)
+		}
+		rc, err := l.Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Typeflag == tar.TypeReg {
+				b, err := io.ReadAll(tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[strings.TrimPrefix(h.Name, "./")] = string(b)
+			}
+		}
+		rc.Close()
+	}
+	return files
+}
+
+// realBuilder returns a Builder for tool (buildah or podman) with storage under a temporary directory.
+func realBuilder(t *testing.T, tool, host string) *Builder {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		t.Skipf("%s is not installed (apt-get install -y %s): skipping the real build", tool, tool)
+	}
+	store := t.TempDir()
+	root, runRoot := filepath.Join(store, "root"), filepath.Join(store, "runroot")
+	t.Cleanup(func() {
+		// Remove what a failed build may have left (working containers), then the storage.
+		var rm *exec.Cmd
+		if tool == ToolPodman {
+			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", "vfs", "system", "reset", "--force")
+		} else {
+			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", "vfs", "rm", "--all")
+		}
+		if out, err := rm.CombinedOutput(); err != nil {
+			t.Logf("cleaning %s storage: %v\n%s", tool, err, out)
+		}
+	})
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return New(WithLogger(logger), WithStorage("vfs"), WithStorageRoot(root, runRoot), WithInsecureRegistries(host))
+}
+
+func TestBuildahReal(t *testing.T) { testRealBuild(t, ToolBuildah) }
+
+func TestPodmanReal(t *testing.T) { testRealBuild(t, ToolPodman) }
+
+// testRealBuild builds real Dockerfiles with tool on a busybox base image from a local registry.
+func testRealBuild(t *testing.T, tool string) {
+	if testing.Short() {
+		t.Skipf("real %s build skipped in -short mode", tool)
+	}
+	if _, err := exec.LookPath(tool); err != nil {
+		t.Skipf("%s is not installed (apt-get install -y %s): skipping the real build", tool, tool)
+	}
+	base, host := busyboxBase(t)
+	b := realBuilder(t, tool, host)
+	amd := v1.Platform{OS: "linux", Architecture: "amd64"}
+	zipPath := filepath.Join(t.TempDir(), "function.zip")
+	if err := os.WriteFile(zipPath, []byte("PK fake lithops zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("build", func(t *testing.T) {
+		ctxDir := filepath.Join(t.TempDir(), "ctx")
+		tree(t, ctxDir, map[string]string{
+			"Dockerfile": "FROM " + base + "\n" +
+				"ARG GREETING=hello\n" +
+				"COPY lithops_lambda.zip /x/\n" +
+				"RUN echo hi > /x/hi.txt && echo \"$GREETING\" > /x/arg.txt\n" +
+				"CMD [\"handler.entry_point.lambda_handler\"]\n",
+			"extra/data.txt": "data",
+		})
+		before := snapshot(t, ctxDir)
+		img, usedTool, err := b.Build(context.Background(), Spec{
+			Dockerfile:   filepath.Join(ctxDir, "Dockerfile"),
+			Platform:     amd,
+			ContextFiles: map[string]string{"lithops_lambda.zip": zipPath},
+			BuildArgs:    map[string]string{"GREETING": "bonjour"},
+			Tool:         tool,
+			WorkDir:      t.TempDir(),
+		})
+		if err != nil {
+			t.Fatalf("Build() error = %v", err)
+		}
+		if diff := cmp.Diff(tool, usedTool); diff != "" {
+			t.Errorf("tool (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(before, snapshot(t, ctxDir)); diff != "" {
+			t.Errorf("user context changed (-before +after):\n%s", diff)
+		}
+		mt, err := img.MediaType()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !mt.IsImage() {
+			t.Errorf("media type = %q, want a single image manifest", mt)
+		}
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := struct {
+			Platform string
+			Cmd      []string
+		}{v1.Platform{OS: cf.OS, Architecture: cf.Architecture}.String(), cf.Config.Cmd}
+		want := struct {
+			Platform string
+			Cmd      []string
+		}{"linux/amd64", []string{"handler.entry_point.lambda_handler"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("image config (-want +got):\n%s", diff)
+		}
+		files := layerFiles(t, img)
+		wantFiles := map[string]string{
+			"x/hi.txt":             "hi\n",
+			"x/arg.txt":            "bonjour\n",
+			"x/lithops_lambda.zip": "PK fake lithops zip",
+		}
+		for p, content := range wantFiles {
+			if diff := cmp.Diff(content, files[p]); diff != "" {
+				t.Errorf("file %s in the image (-want +got):\n%s", p, diff)
+			}
+		}
+		if _, ok := files["bin/busybox"]; !ok {
+			t.Errorf("the base layer (bin/busybox) is missing from the image")
+		}
+	})
+
+	t.Run("failing RUN", func(t *testing.T) {
+		ctxDir := filepath.Join(t.TempDir(), "ctx")
+		tree(t, ctxDir, map[string]string{
+			"Dockerfile": "FROM " + base + "\n\n# a comment\nRUN echo ok\nRUN echo failing && exit 3\nCMD [\"x\"]\n",
+		})
+		df := filepath.Join(ctxDir, "Dockerfile")
+		_, _, err := b.Build(context.Background(), Spec{Dockerfile: df, Platform: amd, Tool: tool, WorkDir: t.TempDir()})
+		var be *BuildError
+		if !errors.As(err, &be) {
+			t.Fatalf("Build() error = %v, want a *BuildError", err)
+		}
+		got := BuildError{Dockerfile: be.Dockerfile, Line: be.Line, Step: be.Step, Tool: be.Tool}
+		want := BuildError{Dockerfile: df, Line: 5, Step: "RUN echo failing && exit 3", Tool: tool}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("BuildError (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// testWriter sends log output to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,204 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
+)
+
+// ImageSpec describes an image runtime: from a Dockerfile (Dockerfile set), or daemonless from
+// requirements on a base image.
+type ImageSpec struct {
+	// Dockerfile, Context and Tool describe a Dockerfile build (Tool: auto, docker, buildah, podman).
+	Dockerfile, Context, Tool string
+	// ContextZip is the name of the zip of Lithops and its entry point put in the build context,
+	// as Lithops' own build does: lithops_lambda.zip (AWS) or lithops_aliyun_fc.zip (FC).
+	ContextZip string
+
+	// Base is the base image of a daemonless build (already resolved to the platform).
+	Base v1.Image
+	// RequirementFiles and Requirements are installed into TaskRoot by a daemonless build.
+	RequirementFiles []string
+	Requirements     []string
+	// TaskRoot is where a daemonless build puts the dependencies and the code (/var/task).
+	TaskRoot string
+	// Cmd is a daemonless image's CMD (["handler.entry_point.lambda_handler"]).
+	Cmd []string
+
+	// Lithops is the exact lithops version; EntryPoint the backend's entry_point.py in it.
+	Lithops, EntryPoint string
+	// Platform is the pip target (Python, architecture, glibc); ImagePlatform the image's.
+	Platform      pip.Platform
+	ImagePlatform v1.Platform
+	// ModTime is every file's timestamp (zero: the builders' constant default).
+	ModTime time.Time
+	// WorkDir receives installed trees, zips and build scratch; the caller removes it.
+	WorkDir string
+}
+
+// DockerfileBuilder builds Dockerfiles (dockerfile.Builder).
+type DockerfileBuilder interface {
+	Build(ctx context.Context, spec dockerfile.Spec) (v1.Image, string, error)
+}
+
+// ImageBuilder builds image runtimes.
+type ImageBuilder struct {
+	installer  Installer
+	dockerfile DockerfileBuilder
+	logger     *slog.Logger
+	assemble   []image.Option
+}
+
+// NewImageBuilder returns an ImageBuilder; df may be nil when no Dockerfile builds are made.
+func NewImageBuilder(inst Installer, df DockerfileBuilder, logger *slog.Logger) *ImageBuilder {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &ImageBuilder{installer: inst, dockerfile: df, logger: logger, assemble: []image.Option{image.WithLogger(logger)}}
+}
+
+// Build builds the image and returns it with its digest and size.
+func (b *ImageBuilder) Build(ctx context.Context, spec ImageSpec) (*Artifact, error) {
+	code := filepath.Join(spec.WorkDir, "function")
+	if err := os.MkdirAll(code, 0o755); err != nil {
+		return nil, err
+	}
+	b.logger.Info("installing lithops", "version", spec.Lithops)
+	if err := b.installer.InstallLithops(ctx, spec.Lithops, code, spec.Platform, spec.EntryPoint); err != nil {
+		return nil, err
+	}
+	art := &Artifact{PackageType: Image}
+	var err error
+	if spec.Dockerfile != "" {
+		art.Image, art.ImageBuilder, err = b.fromDockerfile(ctx, spec, code)
+	} else {
+		art.Image, err = b.daemonless(ctx, spec, code, art)
+		art.ImageBuilder = "daemonless"
+	}
+	if err != nil {
+		return nil, err
+	}
+	digest, err := art.Image.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("computing the image digest: %w", err)
+	}
+	art.ImageDigest = digest.String()
+	if art.ImageSize, err = imageSize(art.Image); err != nil {
+		return nil, err
+	}
+	return art, nil
+}
+
+// fromDockerfile builds the user's Dockerfile with lithops' zip in the context.
+func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code string) (v1.Image, string, error) {
+	if b.dockerfile == nil {
+		return nil, "", fmt.Errorf("building %s: no Dockerfile builder is configured", spec.Dockerfile)
+	}
+	zipPath := filepath.Join(spec.WorkDir, spec.ContextZip)
+	opts := []zipbundle.Option{}
+	if !spec.ModTime.IsZero() {
+		opts = append(opts, zipbundle.WithModTime(spec.ModTime))
+	}
+	if _, err := zipbundle.Write(ctx, zipPath, []zipbundle.Source{{Dir: code}}, opts...); err != nil {
+		return nil, "", fmt.Errorf("writing %s: %w", spec.ContextZip, err)
+	}
+	scratch := filepath.Join(spec.WorkDir, "docker")
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return nil, "", err
+	}
+	return b.dockerfile.Build(ctx, dockerfile.Spec{
+		Dockerfile:   spec.Dockerfile,
+		Context:      spec.Context,
+		Platform:     spec.ImagePlatform,
+		ContextFiles: map[string]string{spec.ContextZip: zipPath},
+		Tool:         spec.Tool,
+		WorkDir:      scratch,
+	})
+}
+
+// daemonless installs the requirements for the target platform and assembles the image: the base,
+// a layer with the dependencies, and a layer with Lithops and handler/entry_point.py, the layout of
+// Lithops' own container templates (CMD handler.entry_point.lambda_handler).
+func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code string, art *Artifact) (v1.Image, error) {
+	deps := filepath.Join(spec.WorkDir, "dependencies")
+	if err := os.MkdirAll(deps, 0o755); err != nil {
+		return nil, err
+	}
+	b.logger.Info("installing dependencies", "python", spec.Platform.Python, "architecture", spec.Platform.Arch,
+		"requirements", spec.RequirementFiles, "plus", spec.Requirements)
+	report, err := b.installer.InstallRequirements(ctx, pip.InstallRequest{
+		RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Target: deps, Platform: spec.Platform,
+	})
+	if err != nil {
+		return nil, err
+	}
+	art.Dependencies = report.Distributions
+	sort.Slice(art.Dependencies, func(i, j int) bool { return art.Dependencies[i].Name < art.Dependencies[j].Name })
+	art.Modules = requestedModules(art.Dependencies)
+
+	// Lithops' container layout: the entry point in a handler package next to lithops/.
+	handler := filepath.Join(code, "handler")
+	if err := os.MkdirAll(handler, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(filepath.Join(code, "entry_point.py"), filepath.Join(handler, "entry_point.py")); err != nil {
+		return nil, fmt.Errorf("moving entry_point.py into handler/: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(handler, "__init__.py"), nil, 0o644); err != nil {
+		return nil, err
+	}
+	return image.Assemble(ctx, image.Spec{
+		Base:     spec.Base,
+		Platform: spec.ImagePlatform,
+		Layers: []image.LayerSpec{
+			{Dir: deps, Target: spec.TaskRoot, Comment: fmt.Sprintf("lithops-runtime-action: pip install --target %s (Python %s, %s)", spec.TaskRoot, spec.Platform.Python, spec.Platform.Arch)},
+			{Dir: code, Target: spec.TaskRoot, Comment: fmt.Sprintf("lithops-runtime-action: lithops==%s --no-deps, handler/entry_point.py", spec.Lithops)},
+		},
+		Cmd:     spec.Cmd,
+		Labels:  map[string]string{"org.opencontainers.image.title": "lithops runtime", "io.lithops.version": spec.Lithops},
+		ModTime: spec.ModTime,
+	}, b.assemble...)
+}
+
+// requestedModules lists the top-level modules of the distributions asked for.
+func requestedModules(dists []pip.Distribution) []string {
+	var mods []string
+	seen := map[string]bool{}
+	for _, d := range dists {
+		if !d.Requested {
+			continue
+		}
+		for _, m := range d.TopLevel {
+			if !seen[m] {
+				seen[m] = true
+				mods = append(mods, m)
+			}
+		}
+	}
+	sort.Strings(mods)
+	return mods
+}
+
+// imageSize is the size of an image as a registry stores it: config plus compressed layers.
+func imageSize(img v1.Image) (int64, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return 0, fmt.Errorf("reading the image manifest: %w", err)
+	}
+	n := m.Config.Size
+	for _, l := range m.Layers {
+		n += l.Size
+	}
+	return n, nil
+}
