@@ -66,6 +66,9 @@ func TestAWSLambdaImageFromRequirements(t *testing.T) {
 		out["function-name"] != fn || out["package-type"] != "image" || out["changed"] != "true" || out["bundle-sha256"] != "" || out["layer-arn"] != "" {
 		t.Errorf("outputs: %v", out)
 	}
+	if !strings.Contains(first.stderr.String(), "the image answered Lithops' metadata request on this machine") {
+		t.Errorf("the image was not tested locally before the push:\n%s", first.stderr.String())
+	}
 	st, ok := d.cloud.Function(fn)
 	if !ok || st.Configuration.PackageType != "Image" || "sha256:"+st.Configuration.CodeSha256 != out["image-digest"] {
 		t.Fatalf("function %s: %+v", fn, st.Configuration)
@@ -173,5 +176,53 @@ func TestAWSLambdaDockerfileTemplate(t *testing.T) {
 	}
 	if _, ok := d.cloud.Object(awsBucket, awsMetadataKey(functionName("mple", "3.7.0", "my-template:3.12", 256))); !ok {
 		t.Errorf("no metadata written")
+	}
+}
+
+// TestLocalImageRuntime deploys an image runtime on the local backend: the image is kept in the
+// state directory and the smoke test runs it on this machine; the second run changes nothing.
+func TestLocalImageRuntime(t *testing.T) {
+	offline(t, goodWheels)
+	base := serveLambdaBase(t, "3.12")
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
+	state := t.TempDir()
+	args := []string{"--package-type", "image", "--requirements", "requirements.txt", "--runtime-name", "my-runtime:1", "--base-image", base,
+		"--lithops-version", "3.7.0", "--python-version", "3.12", "--local-dir", state}
+	first := runMain(t, ws, map[string]string{}, args...)
+	if first.code != 0 {
+		t.Fatalf("exit %d\n%s", first.code, first.stderr.String())
+	}
+	o1 := first.outputs()
+	if o1["changed"] != "true" || o1["image-uri"] != "local:image@"+o1["image-digest"] || o1["python-version"] != "3.12" {
+		t.Errorf("first run outputs: %v", o1)
+	}
+	second := runMain(t, ws, map[string]string{}, args...)
+	if second.code != 0 {
+		t.Fatalf("second run: exit %d\n%s", second.code, second.stderr.String())
+	}
+	if o2 := second.outputs(); o2["changed"] != "false" || o2["image-digest"] != o1["image-digest"] {
+		t.Errorf("second run: changed=%s digest %s (was %s)", o2["changed"], o2["image-digest"], o1["image-digest"])
+	}
+}
+
+// TestBrokenImageStopsBeforePush: an image whose handler raises fails its local test, so nothing
+// is pushed or deployed.
+func TestBrokenImageStopsBeforePush(t *testing.T) {
+	offline(t, raisingWheels)
+	base := serveLambdaBase(t, "3.12")
+	d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
+	s := d.run(t)
+	if s.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", s.code, s.stderr.String())
+	}
+	log := s.stderr.String()
+	for _, w := range []string{"local-test: the image failed on this machine, before anything was pushed or deployed", "stand-in failure: the runtime is broken"} {
+		if !strings.Contains(log, w) {
+			t.Errorf("log lacks %q:\n%s", w, log)
+		}
+	}
+	if n := d.cloud.ECR.BlobUploads(); n != 0 || len(d.cloud.MutatingCalls()) != 0 || len(d.cloud.ECR.Repositories()) != 0 {
+		t.Errorf("a broken image reached the cloud: %d blob uploads, repositories %v, calls %+v", n, d.cloud.ECR.Repositories(), d.cloud.MutatingCalls())
 	}
 }

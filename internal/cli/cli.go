@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/registry"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
@@ -80,6 +82,14 @@ func Main(ctx context.Context, args []string, sys System) int {
 			dockerfile.New(dockerfile.WithLogger(logger)), logger),
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
 			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
+		},
+		RunImage: func(ctx context.Context, img v1.Image, name string, memoryMB int, timeout time.Duration, payload []byte) (*deploy.Invocation, error) {
+			inv, err := local.RunImage(ctx, img, local.ImageFunction{Name: name, MemoryMB: memoryMB, Timeout: timeout}, payload,
+				imagerun.WithLogger(logger), imagerun.WithTempDir(sys.Getenv("RUNNER_TEMP")))
+			if errors.Is(err, imagerun.ErrNoIsolation) {
+				return nil, fmt.Errorf("%w: %w", run.ErrCannotRunImages, err)
+			}
+			return inv, err
 		},
 		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(ctx, cfg, ui, sys.Getenv) },
 		TempDir: sys.Getenv("RUNNER_TEMP"),

@@ -55,7 +55,9 @@ type Config struct {
 	OSSEndpoint   string
 	LocalDir      string
 
-	SmokeTest     bool
+	SmokeTest bool
+	// LocalTest is "auto", "true" or "false": run a container runtime on this machine before pushing.
+	LocalTest     string
 	WriteMetadata bool
 	DryRun        bool
 
@@ -286,6 +288,11 @@ func (l *loader) resolve(ctx context.Context) {
 	}
 	if !c.SmokeTest {
 		c.WriteMetadata = false
+	}
+
+	c.LocalTest = l.str("local-test", "auto")
+	if !contains([]string{"auto", "true", "false"}, c.LocalTest) {
+		l.fail("local-test", l.raw.get("local-test"), "must be auto, true or false")
 	}
 
 	c.Builder = l.str("builder", "auto")

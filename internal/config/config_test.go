@@ -111,6 +111,7 @@ func TestBadInputs(t *testing.T) {
 		{"architecture foreign to local", with(nil, "architecture", "arm64"), "architecture", []string{"local backend runs functions on this x86_64 machine"}},
 		{"architecture unknown", with(nil, "architecture", "sparc"), "architecture", []string{`architecture="sparc"`, "x86_64"}},
 		{"runtime name with spaces", with(nil, "runtime-name", "my runtime!"), "runtime-name", []string{`runtime-name="my runtime!"`}},
+		{"local-test not auto/true/false", with(nil, "local-test", "sometimes"), "local-test", []string{`local-test="sometimes"`, "must be auto, true or false"}},
 		{"smoke-test not boolean", with(nil, "smoke-test", "yes"), "smoke-test", []string{`smoke-test="yes"`, "must be true or false"}},
 		{"dry-run not boolean", with(nil, "dry-run", "1"), "dry-run", []string{"must be true or false"}},
 		{"metadata without smoke test", with(nil, "smoke-test", "false", "write-metadata", "true"), "write-metadata", []string{"needs smoke-test true"}},

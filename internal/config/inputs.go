@@ -38,6 +38,7 @@ var Inputs = []Input{
 	{Name: "base-image", Description: "Base image for images built from requirements. Default: public.ecr.aws/lambda/python:<python>."},
 	{Name: "builder", Default: "auto", Description: "Dockerfile builder: auto, docker, buildah or podman."},
 	{Name: "smoke-test", Default: "true", Description: "Invoke the deployed runtime with Lithops' metadata request and check it."},
+	{Name: "local-test", Default: "auto", Description: "Container runtimes: run the built image on this machine with Lithops' metadata request before anything is pushed. auto: when the machine can (root on Linux for chroot, or a Docker daemon); true: required; false: never."},
 	{Name: "write-metadata", Default: "true", Description: "After a passing smoke test, write the Lithops runtime metadata object so clients skip their own deploy."},
 	{Name: "dry-run", Default: "false", Description: "Build, check limits and print the plan; change nothing in the cloud."},
 	{Name: "fc-endpoint", Description: "Aliyun Function Compute endpoint (VPC endpoint or a local emulator). Default: derived from account and region."},

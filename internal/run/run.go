@@ -44,6 +44,8 @@ type Deps struct {
 	Images ImageBuilder
 	// PullBase reads base images of daemonless image builds.
 	PullBase BasePuller
+	// RunImage runs a container runtime on this machine for the local test (nil: no local test).
+	RunImage ImageRunner
 	// Backend returns the deployment backend for the configuration.
 	Backend func(cfg *config.Config) (deploy.Backend, error)
 	// TempDir is where build work directories are made ("" for the system default).
@@ -100,6 +102,7 @@ type stage struct {
 var stages = []stage{
 	{"build", (*pipeline).build},
 	{"limits", (*pipeline).limits},
+	{"local-test", (*pipeline).localTest},
 	{"deploy", (*pipeline).deploy},
 	{"verify", (*pipeline).verify},
 	{"publish", (*pipeline).publish},

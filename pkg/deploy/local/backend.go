@@ -63,6 +63,7 @@ func (b *Backend) Dir() string { return b.store.root }
 // plan is the backend's part of a deploy.Plan.
 type plan struct {
 	req       *deploy.Request
+	image     bool // an image runtime
 	layer     layerVersion
 	newLayer  bool
 	functions []functionPlan
@@ -77,8 +78,11 @@ type functionPlan struct {
 // Plan compares the request with the state directory.
 func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
 	art := req.Artifact
+	if art != nil && art.PackageType == "image" && art.Image != nil {
+		return b.planImage(req)
+	}
 	if art == nil || art.PackageType != "zip" || art.Function == nil || art.Layer == nil {
-		return nil, errors.New("the local backend runs zip runtimes (a layer and a function zip); container images are not supported on it yet")
+		return nil, errors.New("the local backend runs zip runtimes (a layer and a function zip) and images")
 	}
 	pkg := lithops.AWSPackage(req.Lithops, UserKey, "")
 	layerName := lithops.AWSLayerName(pkg, req.RuntimeName)
@@ -156,6 +160,9 @@ func configDiffs(live, want functionConfig) []string {
 	if live.CodeSha256 != want.CodeSha256 {
 		d = append(d, fmt.Sprintf("code %s -> %s", live.CodeSha256, want.CodeSha256))
 	}
+	if live.ImageDigest != want.ImageDigest {
+		d = append(d, fmt.Sprintf("image %s -> %s", live.ImageDigest, want.ImageDigest))
+	}
 	add := func(what string, a, b any) {
 		if fmt.Sprint(a) != fmt.Sprint(b) {
 			d = append(d, fmt.Sprintf("%s %v -> %v", what, a, b))
@@ -193,6 +200,15 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	d := &deploy.Deployment{Plan: dp, Functions: dp.Functions, LayerID: p.layer.ID()}
 	st := &deployment{}
 	d.State = st
+	if p.image {
+		d.LayerID = ""
+		d.ImageURI = "local:image@" + p.req.Artifact.ImageDigest
+		if dp.Changes() {
+			if err := b.store.saveImage(p.req.Artifact.Image); err != nil {
+				return d, err
+			}
+		}
+	}
 	if p.newLayer {
 		b.logger.Info("publishing layer", "layer", p.layer.ID())
 		if err := b.store.publishLayer(ctx, p.layer, p.req.Artifact.Layer.Path); err != nil {
@@ -206,9 +222,9 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 		}
 		fc := fp.config
 		fc.Revision++
-		zip := p.req.Artifact.Function.Path
-		if !fp.newCode {
-			zip = ""
+		zip := ""
+		if fp.newCode && !p.image {
+			zip = p.req.Artifact.Function.Path
 		}
 		b.logger.Info(string(fp.action)+" function", "function", fc.Name)
 		if err := b.store.writeFunction(ctx, fc, zip); err != nil {
@@ -245,6 +261,9 @@ func (b *Backend) Invoke(ctx context.Context, fn deploy.Function, payload []byte
 	}
 	if fc == nil {
 		return nil, fmt.Errorf("function %s is not deployed in %s", fn.Name, b.store.root)
+	}
+	if fc.PackageType == packageImage {
+		return b.invokeImage(ctx, fc, payload)
 	}
 	layers := make([]string, 0, len(fc.Layers))
 	for _, id := range fc.Layers {

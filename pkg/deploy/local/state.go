@@ -41,6 +41,9 @@ type functionConfig struct {
 	CodeSize     int64             `json:"code_size"`
 	Tags         map[string]string `json:"tags"`
 	Revision     int               `json:"revision"`
+	// PackageType is "Image" for image functions ("" for zip ones), whose code is ImageDigest.
+	PackageType string `json:"package_type,omitempty"`
+	ImageDigest string `json:"image_digest,omitempty"`
 }
 
 // ID is the local equivalent of a function ARN.
@@ -161,7 +164,11 @@ func (s store) writeFunction(ctx context.Context, fc functionConfig, zipPath str
 	}
 	defer os.RemoveAll(tmp)
 	code := filepath.Join(tmp, "code")
-	if zipPath != "" {
+	if fc.PackageType == packageImage {
+		if err := os.MkdirAll(code, 0o755); err != nil { // the code is the image
+			return err
+		}
+	} else if zipPath != "" {
 		if err := zipbundle.Extract(ctx, zipPath, code); err != nil {
 			return fmt.Errorf("extracting the code of function %s: %w", fc.Name, err)
 		}
