@@ -12,9 +12,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
 )
@@ -150,4 +154,43 @@ func TestLambdaLifecycleLikeAWS(t *testing.T) {
 	if _, err := lc.CreateFunction(ctx, create); err == nil || !strings.Contains(err.Error(), "Function code combined with layers exceeds the maximum allowed size of 262144000 bytes") {
 		t.Errorf("function and layers over the unzipped limit: %v", err)
 	}
+}
+
+// TestLambdaRejectsImageIndexes: Lambda takes a single-platform image manifest, not an index
+// (what BuildKit makes with attestations); the fake answers as Lambda does.
+func TestLambdaRejectsImageIndexes(t *testing.T) {
+	cloud := fakeaws.Start(t)
+	lc, _ := clients(t, cloud)
+	idx, err := random.Index(256, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.NewTag(cloud.ECR.Host() + "/multi:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecrClient := ecr.NewFromConfig(mustConfig(t))
+	if _, err := ecrClient.CreateRepository(context.Background(), &ecr.CreateRepositoryInput{RepositoryName: aws.String("multi")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx, remote.WithAuth(cloud.RegistryAuth)); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	uri := cloud.ECR.Host() + "/multi@" + d.String()
+	_, err = lc.CreateFunction(context.Background(), &lambda.CreateFunctionInput{
+		FunctionName: aws.String("img"), PackageType: types.PackageTypeImage, Role: aws.String(fakeaws.DefaultRole),
+		Code: &types.FunctionCode{ImageUri: aws.String(uri)},
+	})
+	if errorCode(err) != "InvalidParameterValueException" || !strings.Contains(err.Error(), "The image manifest, config or layer media type for the source image "+uri+" is not supported") {
+		t.Errorf("creating a function from an image index: %v", err)
+	}
+}
+
+func mustConfig(t *testing.T) aws.Config {
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
