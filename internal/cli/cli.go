@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -56,6 +57,8 @@ func Main(ctx context.Context, args []string, sys System) int {
 		logw = sys.Stdout
 	}
 	ui := run.NewUI(logw, sys.Getenv)
+	// The first line comes before anything slow (the python3 probe for defaults, builds).
+	ui.Infof("lithops-runtime-action %s (%s/%s)", version(), runtime.GOOS, runtime.GOARCH)
 
 	cfg, err := config.Load(ctx, args, config.Env{Getenv: sys.Getenv, Workdir: sys.Workdir, Probe: sys.Probe, Usage: sys.Stderr})
 	if errors.Is(err, config.ErrHelp) {
@@ -99,10 +102,18 @@ func Main(ctx context.Context, args []string, sys System) int {
 			ui.Errorf("Interrupted", "interrupted: %v", err)
 			return 1
 		}
-		ui.Errorf("", "%s", strings.TrimSpace(err.Error()))
+		ui.ErrorAt(err)
 		return 1
 	}
 	return 0
+}
+
+// version is the module version this binary was built from ("(devel)" for a local build).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 // newBackend returns the backend cfg names.

@@ -26,13 +26,13 @@ func (p *pipeline) localTest(ctx context.Context) error {
 	cfg := p.cfg
 	switch {
 	case p.artifact.Image == nil:
-		return skip{"zip runtime (local-test is for container runtimes)"}
+		return skip{reason: "zip runtime (local-test is for container runtimes)"}
 	case cfg.Backend == lithops.Local:
-		return skip{"the local backend runs the image itself (verify)"}
+		return skip{reason: "the local backend runs the image itself (verify)"}
 	case cfg.LocalTest == "false":
-		return skip{"local-test is false"}
+		return skip{reason: "local-test is false"}
 	case p.deps.RunImage == nil:
-		return skip{"this build of the tool cannot run images"}
+		return skip{reason: "this build of the tool cannot run images"}
 	}
 	name := "local-test-" + cfg.RuntimeName
 	inv := imageInvoker{run: p.deps.RunImage, img: p.artifact.Image, timeout: time.Duration(cfg.Timeout) * time.Second}
@@ -41,7 +41,7 @@ func (p *pipeline) localTest(ctx context.Context) error {
 	if err != nil {
 		if errors.Is(err, ErrCannotRunImages) && cfg.LocalTest == "auto" {
 			p.deps.UI.Warnf("the image was not run on this machine before pushing (%v); set local-test: false to silence this, or run as root / with a Docker daemon", err)
-			return skip{"this machine cannot run container images"}
+			return skip{reason: "this machine cannot run container images"}
 		}
 		return fmt.Errorf("the image failed on this machine, before anything was pushed or deployed: %w", err)
 	}

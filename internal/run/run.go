@@ -87,8 +87,12 @@ type pipeline struct {
 	result     *Result
 }
 
-// skip is a stage's "nothing to do", reported by the runner rather than buried in the stage.
-type skip struct{ reason string }
+// skip is a stage's "nothing to do", reported by the runner rather than buried in the stage;
+// warn makes it a warning (a check the user turned off).
+type skip struct {
+	reason string
+	warn   bool
+}
 
 func (s skip) Error() string { return s.reason }
 
@@ -142,7 +146,11 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 		var sk skip
 		if errors.As(err, &sk) {
 			t.Skipped = sk.reason
-			ui.Infof("%s: skipped: %s", s.name, sk.reason)
+			if sk.warn {
+				ui.Warnf("%s: skipped: %s", s.name, sk.reason)
+			} else {
+				ui.Infof("%s: skipped: %s", s.name, sk.reason)
+			}
 			err = nil
 		}
 		p.result.Timings = append(p.result.Timings, t)
@@ -208,7 +216,7 @@ func (p *pipeline) deploy(ctx context.Context) error {
 	p.result.Plan = plan
 	p.deps.UI.Infof("plan:\n%s", plan.Summary())
 	if cfg.DryRun {
-		return skip{"dry-run: the plan above was not applied"}
+		return skip{reason: "dry-run: the plan above was not applied"}
 	}
 	d, err := p.backend.Apply(ctx, plan)
 	if err != nil {

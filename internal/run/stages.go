@@ -47,9 +47,9 @@ func (p *pipeline) limits(ctx context.Context) error {
 func (p *pipeline) verify(ctx context.Context) error {
 	switch {
 	case p.cfg.DryRun:
-		return skip{"dry-run: nothing was deployed"}
+		return skip{reason: "dry-run: nothing was deployed"}
 	case !p.cfg.SmokeTest:
-		return skip{"smoke-test is false"}
+		return skip{reason: "smoke-test is false: the deployed runtime was not checked, and no runtime metadata is written", warn: true}
 	}
 	want := verify.Expect{
 		Backend: p.cfg.Backend,

@@ -32,7 +32,7 @@ func renderSummary(p *pipeline) string {
 	if art.Function != nil {
 		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", humanBytes(art.Function.Size), humanBytes(art.Function.UnzippedSize), art.Function.SHA256))
 	}
-	if art.Image != nil {
+	if art.ImageDigest != "" {
 		row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, humanBytes(art.ImageSize), art.ImageBuilder))
 		if p.deployment != nil && p.deployment.ImageURI != "" {
 			row("Image URI", "`"+p.deployment.ImageURI+"`")

@@ -2,10 +2,13 @@ package run
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -80,6 +83,46 @@ func (u *UI) Errorf(title, format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(u.log, "error: "+format+"\n", args...)
+}
+
+// Located is an error that knows the file and line it comes from (a requirements file line pip
+// blamed, a Dockerfile step a builder named).
+type Located interface {
+	Location() (file string, line int)
+}
+
+// ErrorAt logs an error annotated at a file and line (of the workspace) when err, or an error it
+// wraps, is Located; else as Errorf.
+func (u *UI) ErrorAt(err error) {
+	var loc Located
+	msg := strings.TrimSpace(err.Error())
+	if !errors.As(err, &loc) {
+		u.Errorf("", "%s", msg)
+		return
+	}
+	file, line := loc.Location()
+	if file == "" {
+		u.Errorf("", "%s", msg)
+		return
+	}
+	if ws := u.getenv("GITHUB_WORKSPACE"); ws != "" {
+		if rel, err := filepath.Rel(ws, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = filepath.ToSlash(rel)
+		}
+	}
+	if !u.inActions {
+		if line > 0 {
+			fmt.Fprintf(u.log, "error: %s:%d: %s\n", file, line, msg)
+		} else {
+			fmt.Fprintf(u.log, "error: %s: %s\n", file, msg)
+		}
+		return
+	}
+	fields := map[string]string{"file": file}
+	if line > 0 {
+		fields["line"] = strconv.Itoa(line)
+	}
+	u.action.WithFieldsMap(fields).Errorf("%s", msg)
 }
 
 // Group starts a collapsible section (a header line outside Actions).

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -109,7 +111,7 @@ func (i *Installer) InstallRequirements(ctx context.Context, req InstallRequest)
 		args = append(args, "-r", f)
 	}
 	args = append(args, req.Requirements...)
-	if err := i.run(ctx, args, req.Platform); err != nil {
+	if err := i.run(ctx, args, req.Platform, req.RequirementFiles...); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(reportPath)
@@ -160,7 +162,7 @@ func (i *Installer) baseArgs(target string, p Platform) []string {
 }
 
 // run executes pip, logging its lines and keeping the tail for errors.
-func (i *Installer) run(ctx context.Context, args []string, p Platform) error {
+func (i *Installer) run(ctx context.Context, args []string, p Platform, files ...string) error {
 	i.logger.Debug("running pip", "command", i.python+" "+strings.Join(args, " "))
 	out := &lineLog{logger: i.logger}
 	err := i.runner.Run(ctx, i.python, args, out, out)
@@ -175,10 +177,77 @@ func (i *Installer) run(ctx context.Context, args []string, p Platform) error {
 	if errors.As(err, &execErr) {
 		return fmt.Errorf("running pip with %s: %w: install Python 3 with pip (e.g. actions/setup-python)", i.python, err)
 	}
+	file, line := requirementLine(out.all(), files)
 	if pkg := noDistribution(out.all()); pkg != "" {
-		return &NoWheelError{Package: pkg, Platform: p, Output: out.tail(15)}
+		if f, l := findRequirement(files, pkg); f != "" {
+			file, line = f, l
+		}
+		return &NoWheelError{Package: pkg, Platform: p, Output: out.tail(15), File: file, Line: line}
 	}
-	return fmt.Errorf("pip install failed (%v):\n%s", err, out.tail(20))
+	return &InstallError{Err: err, Output: out.tail(20), File: file, Line: line}
+}
+
+// InstallError is a failed pip install other than a missing wheel.
+type InstallError struct {
+	Err    error
+	Output string
+	// File and Line locate the requirement pip names in its error, when it names one.
+	File string
+	Line int
+}
+
+func (e *InstallError) Error() string {
+	return fmt.Sprintf("pip install failed (%v):\n%s", e.Err, e.Output)
+}
+
+// Location is the requirements file and line pip's error points at ("" when none).
+func (e *InstallError) Location() (string, int) { return e.File, e.Line }
+
+// fromRequirementsLine matches pip's "(from -r FILE (line N))".
+var fromRequirementsLine = regexp.MustCompile(`\(from -r (.+?) \(line (\d+)\)\)`)
+
+// requirementLine finds the requirements file line pip's error lines blame (the last one).
+func requirementLine(lines []string, files []string) (string, int) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(lines[i], "ERROR") {
+			continue
+		}
+		if m := fromRequirementsLine.FindStringSubmatch(lines[i]); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			return m[1], n
+		}
+	}
+	return "", 0
+}
+
+// findRequirement finds the line of a requirements file that names the distribution pkg (as pip
+// reports it, possibly with a version specifier).
+func findRequirement(files []string, pkg string) (string, int) {
+	name := normalizeName(pkg)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "-") {
+				continue
+			}
+			if normalizeName(line) == name {
+				return f, i + 1
+			}
+		}
+	}
+	return "", 0
+}
+
+// normalizeName is a requirement's distribution name in PEP 503 form.
+func normalizeName(req string) string {
+	if i := strings.IndexAny(req, "<>=!~;[ @"); i > 0 {
+		req = req[:i]
+	}
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(req)))
 }
 
 // lineLog is an io.Writer that logs complete lines and keeps them.
@@ -253,7 +322,13 @@ type NoWheelError struct {
 	Platform Platform
 	// Output is the end of pip's output.
 	Output string
+	// File and Line locate the requirement in a requirements file ("" when it is not in one).
+	File string
+	Line int
 }
+
+// Location is the requirements file and line of the package ("" when unknown).
+func (e *NoWheelError) Location() (string, int) { return e.File, e.Line }
 
 func (e *NoWheelError) Error() string {
 	name := e.Package

@@ -379,7 +379,7 @@ func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle)
 	}
 	defer f.Close()
 	b.log.Info("staging zip in S3", "bucket", bucket, "key", key, "size", human(z.Size))
-	if err := b.putObject(ctx, bucket, key, f, z.Size); err != nil {
+	if err := b.putObject(ctx, bucket, key, newProgressReader(f, z.Size, "s3://"+bucket+"/"+key, b.log), z.Size); err != nil {
 		return nil, fmt.Errorf("staging the zip in s3://%s/%s: %w", bucket, key, err)
 	}
 	return &codeSource{b: b, bucket: bucket, key: key}, nil

@@ -34,6 +34,9 @@ func (e *BuildError) Error() string {
 // Unwrap returns the tool's error.
 func (e *BuildError) Unwrap() error { return e.Err }
 
+// Location is the Dockerfile and the line of the failing step (0 when unknown), for annotations.
+func (e *BuildError) Location() (file string, line int) { return e.Dockerfile, e.Line }
+
 // buildahStep matches buildah's and podman's failing step: `error building at STEP "RUN x": ...`.
 var buildahStep = regexp.MustCompile(`building at STEP "(.*?)": `)
 
