@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -21,6 +22,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/aliyunfc"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
@@ -130,6 +132,27 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 			// S3-compatible endpoints and emulators address buckets by path.
 			S3PathStyle: getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != "",
 		})
+	case lithops.AliyunFC:
+		return newAliyunFC(cfg, logger)
 	}
 	return nil, fmt.Errorf("backend %s is not available in this version yet: the local backend is (backend local)", cfg.Backend)
+}
+
+// newAliyunFC returns the aliyun_fc backend on the API generation of cfg's Lithops version.
+func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error) {
+	cred := aliyunfc.Credentials{AccessKeyID: cfg.Aliyun.AccessKeyID, AccessKeySecret: cfg.Aliyun.AccessKeySecret, SecurityToken: cfg.Aliyun.SecurityToken}
+	gen := lithops.FCGenerationFor(cfg.Lithops)
+	opts := aliyunfc.Options{Region: cfg.Region, AccountID: cfg.AccountID, AccessKeyID: cred.AccessKeyID, Generation: gen, Role: cfg.Role, Logger: logger}
+	var api aliyunfc.FunctionAPI
+	var err error
+	if gen == lithops.FC3 {
+		api, err = aliyunfc.NewFC3(cfg.FCEndpoint, cfg.Region, cfg.AccountID, cred)
+	} else {
+		opts.Service = lithops.FCServiceName(cred.AccessKeyID, cfg.FCService)
+		api, err = aliyunfc.NewFC2(cfg.FCEndpoint, cfg.Region, cfg.AccountID, opts.Service, cred)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return aliyunfc.New(api, aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.Region, cred), opts), nil
 }

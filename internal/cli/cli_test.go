@@ -22,6 +22,8 @@ import (
 // wheelhouses are built once per test binary: the normal one and two broken lithops releases.
 var (
 	goodWheels, raisingWheels, mismatchWheels string
+	// fcWheels and fcRaisingWheels hold lithops 3.7.0 and 3.6.0 (FC 3.0 and FC 2.0 clients).
+	fcWheels, fcRaisingWheels string
 )
 
 func TestMain(m *testing.M) {
@@ -39,6 +41,8 @@ func TestMain(m *testing.M) {
 	goodWheels = build("good", wheelhouse.Options{})
 	raisingWheels = build("raising", wheelhouse.Options{HandlerError: "stand-in failure: the runtime is broken"})
 	mismatchWheels = build("mismatch", wheelhouse.Options{ReportedVersion: "3.6.0"})
+	fcWheels = build("fc", wheelhouse.Options{Lithops: []string{"3.7.0", "3.6.0"}})
+	fcRaisingWheels = build("fc-raising", wheelhouse.Options{Lithops: []string{"3.7.0", "3.6.0"}, HandlerError: "stand-in failure: the runtime is broken"})
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

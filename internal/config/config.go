@@ -68,6 +68,12 @@ type Config struct {
 	ModTime time.Time
 	// Secrets are values that must never be printed (credentials read from the Lithops config).
 	Secrets []string
+	// Aliyun is the AccessKey of aliyun_fc: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET /
+	// ALIBABA_CLOUD_SECURITY_TOKEN, else the Lithops config's aliyun section.
+	Aliyun AliyunCredentials
+	// FCService is the FC 2.0 service of Lithops <= 3.6 clients (Lithops config
+	// aliyun_fc.service; "" for Lithops' default, lithops_<key>).
+	FCService string
 	// Sources tells, for each input that was set, where its value came from
 	// ("--memory", "INPUT_MEMORY", "lithops-config aws_lambda.runtime_memory", "default", ...).
 	Sources map[string]string
@@ -329,6 +335,48 @@ func (l *loader) resolve(ctx context.Context) {
 	l.sourceDateEpoch()
 }
 
+// AliyunCredentials are an Aliyun AccessKey and, for STS credentials, its token.
+type AliyunCredentials struct {
+	AccessKeyID, AccessKeySecret, SecurityToken string
+}
+
+// aliyunCredentials reads the AccessKey from the environment, else the Lithops config.
+func (l *loader) aliyunCredentials() {
+	c := l.cfg
+	get := func(env, key string) string {
+		if v := l.env.Getenv(env); v != "" {
+			return v
+		}
+		if l.lf != nil {
+			if v, ok, _ := l.lf.scalar("aliyun", key, "string"); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	c.Aliyun = AliyunCredentials{
+		AccessKeyID:     get("ALIBABA_CLOUD_ACCESS_KEY_ID", "access_key_id"),
+		AccessKeySecret: get("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "access_key_secret"),
+		SecurityToken:   get("ALIBABA_CLOUD_SECURITY_TOKEN", "security_token"),
+	}
+	for _, s := range []string{c.Aliyun.AccessKeySecret, c.Aliyun.SecurityToken, c.Aliyun.AccessKeyID} {
+		if s != "" {
+			c.Secrets = append(c.Secrets, s)
+		}
+	}
+	if c.Aliyun.AccessKeyID == "" || c.Aliyun.AccessKeySecret == "" {
+		l.fail("backend", l.raw.get("backend"), "aliyun_fc needs an AccessKey: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (aliyun/configure-aliyun-credentials-action does), or aliyun.access_key_id and aliyun.access_key_secret in the Lithops config")
+	}
+	if c.AccountID == "" {
+		l.fail("account-id", value{}, "is required for aliyun_fc (the Function Compute endpoint is <account>.<region>.fc.aliyuncs.com): set account-id, ALIBABA_CLOUD_ACCOUNT_ID or aliyun.account_id in the Lithops config")
+	}
+	if l.lf != nil {
+		if v, ok, _ := l.lf.scalar("aliyun_fc", "service", "string"); ok {
+			c.FCService = v
+		}
+	}
+}
+
 // backendInputs checks the inputs a backend needs.
 func (l *loader) backendInputs() {
 	c := l.cfg
@@ -344,6 +392,7 @@ func (l *loader) backendInputs() {
 		if c.Region == "" {
 			l.fail("region", value{}, "is required for aliyun_fc; set the region input, ALIBABA_CLOUD_REGION_ID or aliyun.region in the Lithops config")
 		}
+		l.aliyunCredentials()
 		if c.PackageType == "image" && c.Registry == "" {
 			l.fail("registry", value{}, "is required for aliyun_fc container runtimes: an ACR repository in the same region, e.g. registry.cn-hangzhou.aliyuncs.com/NAMESPACE/REPO")
 		}

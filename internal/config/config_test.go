@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func probe(py, lx string, err error) Probe {
 // load runs Load with the inputs given either as flags or as INPUT_* variables.
 func load(t *testing.T, ws string, inputs map[string]string, viaFlags bool, extraEnv map[string]string) (*Config, error) {
 	t.Helper()
-	env := map[string]string{"HOME": "/home/runner"}
+	env := map[string]string{"HOME": "/home/runner", "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tTestKeyId", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "test-secret"}
 	for k, v := range extraEnv {
 		env[k] = v
 	}
@@ -66,7 +67,7 @@ func load(t *testing.T, ws string, inputs map[string]string, viaFlags bool, extr
 }
 
 var aws = map[string]string{"backend": "aws_lambda", "region": "us-east-1", "role": "arn:aws:iam::123456789012:role/lithops"}
-var fc = map[string]string{"backend": "aliyun_fc", "region": "cn-hangzhou", "python-version": "3.12"}
+var fc = map[string]string{"backend": "aliyun_fc", "region": "cn-hangzhou", "python-version": "3.12", "account-id": "1234567890123456"}
 
 func with(base map[string]string, kv ...string) map[string]string {
 	m := map[string]string{}
@@ -312,5 +313,31 @@ func TestUnknownFlag(t *testing.T) {
 	_, err = Load(context.Background(), []string{"--help"}, Env{})
 	if !errors.Is(err, ErrHelp) {
 		t.Errorf("--help: got %v", err)
+	}
+}
+
+// TestAliyunCredentials: the AccessKey comes from the environment, else the Lithops config; it is
+// masked; without one, the run stops before anything is built.
+func TestAliyunCredentials(t *testing.T) {
+	ws := t.TempDir()
+	cfg, err := load(t, ws, fc, false, map[string]string{"ALIBABA_CLOUD_SECURITY_TOKEN": "sts-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Aliyun != (AliyunCredentials{"LTAI5tTestKeyId", "test-secret", "sts-token"}) {
+		t.Errorf("credentials %+v", cfg.Aliyun)
+	}
+	for _, s := range []string{"LTAI5tTestKeyId", "test-secret", "sts-token"} {
+		if !slices.Contains(cfg.Secrets, s) {
+			t.Errorf("%s is not masked", s)
+		}
+	}
+	_, err = load(t, ws, fc, false, map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": ""})
+	if ies := InputErrors(err); len(ies) != 1 || !strings.Contains(ies[0].Error(), "aliyun_fc needs an AccessKey") {
+		t.Errorf("without credentials: %v", err)
+	}
+	_, err = load(t, ws, with(fc, "account-id", ""), false, nil)
+	if ies := InputErrors(err); len(ies) != 1 || !strings.Contains(ies[0].Error(), "account-id: is required for aliyun_fc") {
+		t.Errorf("without an account id: %v", err)
 	}
 }

@@ -57,8 +57,11 @@ func renderSummary(p *pipeline) string {
 
 	fmt.Fprintf(&b, "\n#### Use it from Lithops\n\n```python\nimport lithops\nfexec = lithops.FunctionExecutor(backend=%q, runtime=%q, runtime_memory=%d)\n```\n",
 		clientBackend(cfg.Backend), cfg.RuntimeName, cfg.Memory[0])
-	if cfg.Backend == lithops.AWSLambda {
+	switch cfg.Backend {
+	case lithops.AWSLambda:
 		b.WriteString(awsClientSettings(p))
+	case lithops.AliyunFC:
+		b.WriteString(fcClientSettings(p))
 	}
 	if cfg.Backend == lithops.Local {
 		b.WriteString("\nThe `local` backend ran the AWS Lambda artifacts on this machine; deploy them with `backend: aws_lambda`.\n")
@@ -93,5 +96,14 @@ func awsClientSettings(p *pipeline) string {
 	}
 	fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  storage_bucket: %s\n```\n",
 		p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, p.plan.Bucket)
+	return b.String()
+}
+
+// fcClientSettings is the Lithops config that points clients at this runtime and its metadata.
+func fcClientSettings(p *pipeline) string {
+	var b strings.Builder
+	b.WriteString("\nLithops config for your clients (the metadata is read from this bucket; without it they would deploy the runtime themselves):\n\n```yaml\n")
+	fmt.Fprintf(&b, "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: %s\n  account_id: %s\naliyun_fc:\n  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naliyun_oss:\n  storage_bucket: %s\n```\n",
+		p.plan.Region, p.cfg.AccountID, p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, p.plan.Bucket)
 	return b.String()
 }

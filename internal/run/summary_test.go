@@ -26,7 +26,10 @@ func summaryPipeline(backend, packageType string) *pipeline {
 		Python: py, Lithops: lithops.MustParseVersion("3.7.0"), Architecture: "x86_64", Region: "us-east-1", WriteMetadata: true, SmokeTest: true,
 	}
 	art := &build.Artifact{PackageType: packageType}
-	if packageType == build.Zip {
+	if backend == lithops.AliyunFC {
+		cfg.RuntimeName, cfg.AccountID, cfg.Timeout = "default-python-runtime-v312", "1234567890123456", 300
+		art.Function = &zipbundle.Bundle{Size: 30 << 20, UnzippedSize: 99 << 20, SHA256: "5f2c0a6e9d1b4c3a8e7f6d5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a3928"}
+	} else if packageType == build.Zip {
 		art.Layer = &zipbundle.Bundle{Size: 20 << 20, UnzippedSize: 80 << 20}
 		art.Function = &zipbundle.Bundle{Size: 2 << 20, UnzippedSize: 9 << 20, SHA256: "5f2c0a6e9d1b4c3a8e7f6d5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a3928"}
 	} else {
@@ -36,11 +39,17 @@ func summaryPipeline(backend, packageType string) *pipeline {
 	plan := &deploy.Plan{Backend: backend, Region: "us-east-1", UserKey: "abcd", Bucket: "lithops-us-east-1-abcd"}
 	for _, m := range cfg.Memory {
 		name := lithops.AWSFunctionName("abcd", cfg.Lithops, cfg.RuntimeName, m, "")
+		if backend == lithops.AliyunFC {
+			name, _ = lithops.FCFunctionName(cfg.RuntimeName, m, cfg.Lithops)
+			plan.UserKey, plan.Bucket = "", "lithops-cn-hangzhou-0a1b2c3d4e5f"
+		}
 		plan.Functions = append(plan.Functions, deploy.Function{Name: name, MemoryMB: m, RuntimeKey: lithops.RuntimeKey(backend, cfg.Lithops, "us-east-1", "", name)})
 		plan.Steps = append(plan.Steps, deploy.Step{Action: deploy.Create, Resource: "function", Name: name})
 	}
 	d := &deploy.Deployment{Plan: plan, Functions: plan.Functions, Changed: true}
-	if packageType == build.Zip {
+	if backend == lithops.AliyunFC {
+		plan.Region = "cn-hangzhou"
+	} else if packageType == build.Zip {
 		plan.LayerID = "arn:aws:lambda:us-east-1:123456789012:layer:lithops_v370_abcd_default-runtime-v312_layer:3"
 		d.LayerID = plan.LayerID
 	} else {
@@ -61,6 +70,7 @@ func TestSummaryGolden(t *testing.T) {
 		{"aws_zip", lithops.AWSLambda, build.Zip},
 		{"aws_image", lithops.AWSLambda, build.Image},
 		{"local_zip", lithops.Local, build.Zip},
+		{"aliyun_fc_zip", lithops.AliyunFC, build.Zip},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := renderSummary(summaryPipeline(tc.backend, tc.packageType))

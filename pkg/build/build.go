@@ -15,6 +15,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/wheelcheck"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 )
 
@@ -118,9 +119,15 @@ func (b *ZipBuilder) Build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
+		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
+	}
 	b.logger.Info("installing lithops", "version", spec.Lithops)
 	if err := b.installer.InstallLithops(ctx, spec.Lithops, code, spec.Platform, spec.EntryPoint); err != nil {
 		return nil, err
+	}
+	if err := wheelcheck.Check(code, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
+		return nil, fmt.Errorf("lithops as installed for %s cannot load there:\n%w", spec.Platform, err)
 	}
 
 	art := &Artifact{PackageType: Zip, Dependencies: report.Distributions}

@@ -14,6 +14,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/wheelcheck"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 )
 
@@ -142,6 +143,9 @@ func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code stri
 	})
 	if err != nil {
 		return nil, err
+	}
+	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
+		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
 	}
 	art.Dependencies = report.Distributions
 	sort.Slice(art.Dependencies, func(i, j int) bool { return art.Dependencies[i].Name < art.Dependencies[j].Name })

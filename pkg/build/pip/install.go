@@ -244,10 +244,11 @@ func findRequirement(files []string, pkg string) (string, int) {
 
 // normalizeName is a requirement's distribution name in PEP 503 form.
 func normalizeName(req string) string {
+	req = strings.TrimSpace(req)
 	if i := strings.IndexAny(req, "<>=!~;[ @"); i > 0 {
 		req = req[:i]
 	}
-	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(strings.TrimSpace(req)))
+	return normalize(req)
 }
 
 // lineLog is an io.Writer that logs complete lines and keeps them.

@@ -8,6 +8,10 @@ import (
 )
 
 // Inspect describes the zip file at zipPath, recomputing its sizes and hashes from disk.
+//
+// It refuses, naming the entry, the zips Extract refuses: absolute paths, "." or ".." components,
+// backslashes, drive letters, symbolic links and other special files, duplicate names, and
+// entries below a file entry. Such a zip is never one Write made, and must not be uploaded.
 func Inspect(zipPath string) (*Bundle, error) {
 	f, err := os.Open(zipPath)
 	if err != nil {
@@ -20,6 +24,9 @@ func Inspect(zipPath string) (*Bundle, error) {
 	}
 	zr, err := zip.NewReader(f, d.count)
 	if err != nil {
+		return nil, fmt.Errorf("inspecting %q: %w", zipPath, err)
+	}
+	if _, err := checkEntries(zr.File); err != nil {
 		return nil, fmt.Errorf("inspecting %q: %w", zipPath, err)
 	}
 	b := &Bundle{Path: zipPath}

@@ -1,0 +1,101 @@
+// Package aliyunfc deploys Lithops zip runtimes to Aliyun Function Compute: one function per
+// memory size, named exactly as a Lithops client of the version computes them, through the API
+// generation that client uses (FC 3.0 for Lithops >= 3.7, FC 2.0 with its per-user service before),
+// and writes the runtime metadata to the client's OSS storage bucket.
+//
+// Both generations sit behind FunctionAPI, a small consumer-side interface with FC's own model
+// (Function, FunctionSpec); the SDK adapters are fc3.go (fc-20230330) and fc2.go (fc-go-sdk).
+// Object storage is the OSS SDK v2 behind ObjectAPI. Endpoints and credentials come from Options.
+package aliyunfc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Function is a live function, as both API generations report it.
+type Function struct {
+	Name, ID         string
+	Runtime, Handler string
+	Role             string
+	Description      string
+	MemoryMB         int
+	TimeoutSec       int
+	InternetAccess   bool
+	// CodeChecksum is FC's CRC-64/ECMA-182 of the code zip, as a decimal string.
+	CodeChecksum string
+	CodeSize     int64
+	// State and LastUpdateStatus are FC 3.0's ("" on FC 2.0, where updates are synchronous).
+	State, LastUpdateStatus string
+}
+
+// Code is a function's code: a zip sent inline, or an OSS object.
+type Code struct {
+	ZipFile              []byte
+	OSSBucket, OSSObject string
+}
+
+// FunctionSpec is what a function must be.
+type FunctionSpec struct {
+	Name, Runtime, Handler, Role, Description string
+	MemoryMB, TimeoutSec                      int
+	InternetAccess                            bool
+	// Code is nil for a configuration-only update.
+	Code *Code
+}
+
+// Invocation is a synchronous invocation's answer.
+type Invocation struct {
+	Payload []byte
+	// ErrorType is FC's x-fc-error-type ("UnhandledInvocationError", ...), "" on success.
+	ErrorType string
+	LogTail   string
+}
+
+// FunctionAPI is one FC API generation's function operations.
+type FunctionAPI interface {
+	// Prepare makes sure what functions live in exists (FC 2.0's service); nothing on FC 3.0.
+	Prepare(ctx context.Context, role string, dryRun bool) (created bool, err error)
+	// Get returns the function, or nil when it does not exist.
+	Get(ctx context.Context, name string) (*Function, error)
+	Create(ctx context.Context, spec FunctionSpec) (*Function, error)
+	Update(ctx context.Context, spec FunctionSpec) (*Function, error)
+	Delete(ctx context.Context, name string) error
+	// CodeURL is a download URL of the function's current code zip.
+	CodeURL(ctx context.Context, name string) (string, error)
+	Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error)
+	// FunctionID is what outputs call the function (its ARN on FC 3.0, service/function on 2.0).
+	FunctionID(name string) string
+}
+
+// APIError is an FC error with its HTTP status and code, from either generation.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	Op      string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s: %s (HTTP %d): %s", e.Op, e.Code, e.Status, e.Message)
+}
+
+// isNotFound tells whether err says a function or service does not exist.
+func isNotFound(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+}
+
+// isNotReady tells whether err says the function is not ready yet (pending, updating).
+func isNotReady(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && (ae.Status == http.StatusPreconditionFailed || ae.Status == http.StatusConflict && ae.Code != "FunctionAlreadyExists" && ae.Code != "ServiceAlreadyExists")
+}
+
+// isTransient tells whether a retry may succeed: throttling and server errors.
+func isTransient(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Status >= 500)
+}

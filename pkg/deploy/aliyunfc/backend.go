@@ -1,0 +1,484 @@
+package aliyunfc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// Options configure the backend with the cloud side of the inputs.
+type Options struct {
+	Region, AccountID string
+	// AccessKeyID names Lithops' default OSS bucket (and FC 2.0's service); never logged.
+	AccessKeyID string
+	// Generation is the FC API Lithops clients of the version use.
+	Generation lithops.FCGeneration
+	// Service is the FC 2.0 service functions live in.
+	Service string
+	// Role is the functions' (FC 2.0: the service's) RAM role ARN; "" for none.
+	Role   string
+	Logger *slog.Logger
+	// HTTPClient downloads a function's previous code for a rollback (default http.DefaultClient).
+	HTTPClient *http.Client
+	// PollMin, PollMax bound the readiness polling (defaults 500 ms, 5 s); ReadyTimeout bounds one
+	// wait (default 10 min).
+	PollMin, PollMax, ReadyTimeout time.Duration
+}
+
+// Backend deploys to Aliyun Function Compute.
+type Backend struct {
+	opts Options
+	fc   FunctionAPI
+	oss  ObjectAPI
+	log  *slog.Logger
+	http *http.Client
+}
+
+var _ deploy.Backend = (*Backend)(nil)
+
+// New returns a Backend using the given APIs.
+func New(fc FunctionAPI, o ObjectAPI, opts Options) *Backend {
+	if opts.PollMin == 0 {
+		opts.PollMin = 500 * time.Millisecond
+	}
+	if opts.PollMax == 0 {
+		opts.PollMax = 5 * time.Second
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 10 * time.Minute
+	}
+	b := &Backend{opts: opts, fc: fc, oss: o, log: opts.Logger, http: opts.HTTPClient}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.http == nil {
+		b.http = http.DefaultClient
+	}
+	return b
+}
+
+// Name is "aliyun_fc".
+func (b *Backend) Name() string { return lithops.AliyunFC }
+
+// plan is the backend's part of a deploy.Plan.
+type plan struct {
+	req           *deploy.Request
+	bucket        string
+	createService bool
+	functions     []functionPlan
+}
+
+type functionPlan struct {
+	spec        FunctionSpec
+	action      deploy.Action
+	live        *Function
+	codeChanged bool
+}
+
+// Plan reads the live functions (and FC 2.0's service) and compares them with the request.
+func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
+	art := req.Artifact
+	if art == nil || art.PackageType != build.Zip || art.Function == nil {
+		return nil, errors.New("aliyun_fc: this version deploys zip runtimes (one code zip); custom containers are not supported yet")
+	}
+	region := b.opts.Region
+	p := &plan{req: req, bucket: req.StorageBucket}
+	if p.bucket == "" {
+		p.bucket = lithops.DefaultOSSBucket(region, b.opts.AccessKeyID, b.opts.AccountID)
+	}
+	out := &deploy.Plan{Backend: lithops.AliyunFC, Region: region, Bucket: p.bucket, State: p}
+	missing, err := b.fc.Prepare(ctx, b.opts.Role, true)
+	if err != nil {
+		return nil, err
+	}
+	if missing {
+		p.createService = true
+		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "service", Name: b.opts.Service, Detail: "FC 2.0 service of Lithops <= 3.6 clients, with internet access"})
+	}
+	for _, mem := range req.MemoryMB {
+		name, err := lithops.FCFunctionName(req.RuntimeName, mem, req.Lithops)
+		if err != nil {
+			return nil, err
+		}
+		fp, step, err := b.planFunction(ctx, p, name, mem, missing)
+		if err != nil {
+			return nil, err
+		}
+		p.functions = append(p.functions, fp)
+		out.Steps = append(out.Steps, step)
+		out.Functions = append(out.Functions, deploy.Function{
+			Name: name, ID: b.fc.FunctionID(name), MemoryMB: mem,
+			RuntimeKey: lithops.RuntimeKey(lithops.AliyunFC, req.Lithops, region, b.opts.Service, name),
+		})
+	}
+	return out, nil
+}
+
+func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem int, serviceMissing bool) (functionPlan, deploy.Step, error) {
+	art := p.req.Artifact
+	spec := FunctionSpec{
+		Name: name, Runtime: p.req.Python.Runtime(), Handler: lithops.Handler(lithops.AliyunFC, build.Zip), Role: b.opts.Role,
+		Description: fmt.Sprintf("Lithops %s runtime %s, Python %s (lithops-runtime-action)", p.req.Lithops, p.req.RuntimeName, p.req.Python),
+		MemoryMB:    mem, TimeoutSec: p.req.TimeoutSec, InternetAccess: true,
+	}
+	fp := functionPlan{spec: spec}
+	step := deploy.Step{Resource: "function", Name: name}
+	var live *Function
+	if !serviceMissing {
+		var err error
+		if live, err = b.fc.Get(ctx, name); err != nil {
+			return fp, step, err
+		}
+	}
+	if live == nil {
+		fp.action, step.Action = deploy.Create, deploy.Create
+		step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(art.Function.Size), b.uploadWay(art.Function.Size))
+		return fp, step, nil
+	}
+	fp.live = live
+	diffs := configDiffs(live, spec, b.opts.Generation)
+	if live.CodeChecksum != art.Function.CRC64String() {
+		fp.codeChanged = true
+		diffs = append([]string{fmt.Sprintf("code checksum %s -> %s", live.CodeChecksum, art.Function.CRC64String())}, diffs...)
+	}
+	if len(diffs) == 0 {
+		fp.action, step.Action, step.Detail = deploy.Skip, deploy.Skip, "same code checksum and configuration"
+	} else {
+		fp.action, step.Action, step.Detail = deploy.Update, deploy.Update, strings.Join(diffs, ", ")
+	}
+	return fp, step, nil
+}
+
+// configDiffs lists what differs between a live function and the wanted one.
+func configDiffs(live *Function, want FunctionSpec, gen lithops.FCGeneration) []string {
+	var d []string
+	add := func(what string, a, b any) {
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			d = append(d, fmt.Sprintf("%s %v -> %v", what, a, b))
+		}
+	}
+	add("runtime", live.Runtime, want.Runtime)
+	add("handler", live.Handler, want.Handler)
+	add("memory", live.MemoryMB, want.MemoryMB)
+	add("timeout", live.TimeoutSec, want.TimeoutSec)
+	if gen == lithops.FC3 {
+		if want.Role != "" {
+			add("role", live.Role, want.Role)
+		}
+		add("internet access", live.InternetAccess, want.InternetAccess)
+	}
+	return d
+}
+
+// uploadWay says how a code zip of this size reaches FC.
+func (b *Backend) uploadWay(size int64) string {
+	if size <= lithops.LimitsFor(lithops.AliyunFC).DirectZipMax {
+		return "sent inline"
+	}
+	return "staged through OSS"
+}
+
+// deployment is what Restore needs.
+type deployment struct{ touched []touched }
+
+type touched struct {
+	name     string
+	previous *Function // nil: created by Apply
+	prevCode []byte    // the previous code zip, when Apply replaced it
+}
+
+// Apply creates the service (FC 2.0) and creates or updates the functions, waiting for each to be
+// ready.
+func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deployment, error) {
+	p, ok := dp.State.(*plan)
+	if !ok {
+		return nil, errors.New("applying a plan that the aliyun_fc backend did not make")
+	}
+	st := &deployment{}
+	d := &deploy.Deployment{Plan: dp, Functions: slices.Clone(dp.Functions), State: st}
+	if p.createService {
+		created, err := b.fc.Prepare(ctx, b.opts.Role, false)
+		if err != nil {
+			return d, err
+		}
+		if created {
+			b.log.Info("created FC 2.0 service", "service", b.opts.Service)
+			d.Changed = true
+		}
+	}
+	var code *codeSource
+	defer func() {
+		if code != nil {
+			code.cleanup(context.WithoutCancel(ctx))
+		}
+	}()
+	for _, fp := range p.functions {
+		if fp.action == deploy.Skip {
+			continue
+		}
+		spec := fp.spec
+		if fp.action == deploy.Create || fp.codeChanged {
+			if code == nil {
+				var err error
+				if code, err = b.stage(ctx, p.bucket, p.req.Artifact.Function); err != nil {
+					return d, err
+				}
+			}
+			spec.Code = code.code
+		}
+		if fp.action == deploy.Create {
+			b.log.Info("creating function", "function", spec.Name, "memory", spec.MemoryMB)
+			if _, err := b.retry(ctx, "creating function "+spec.Name, func() (*Function, error) { return b.fc.Create(ctx, spec) }); err != nil {
+				return d, err
+			}
+			st.touched = append(st.touched, touched{name: spec.Name})
+		} else {
+			t := touched{name: spec.Name, previous: fp.live}
+			if fp.codeChanged {
+				prev, err := b.previousCode(ctx, spec.Name)
+				if err != nil {
+					return d, err
+				}
+				t.prevCode = prev
+			}
+			if err := b.waitReady(ctx, spec.Name); err != nil {
+				return d, err
+			}
+			b.log.Info("updating function", "function", spec.Name)
+			if _, err := b.retry(ctx, "updating function "+spec.Name, func() (*Function, error) { return b.fc.Update(ctx, spec) }); err != nil {
+				return d, err
+			}
+			st.touched = append(st.touched, t)
+		}
+		d.Changed = true
+		if err := b.waitReady(ctx, spec.Name); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// previousCode downloads a function's current code zip, to put it back if the new one fails.
+func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error) {
+	url, err := b.fc.CodeURL(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the current code of function %s (kept to restore it): %w", name, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("downloading the current code of function %s: %w", name, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("downloading the current code of function %s: %s", name, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1))
+}
+
+// retry runs a mutating call again while FC says the function is busy or the call was throttled,
+// with bounded backoff.
+func (b *Backend) retry(ctx context.Context, what string, call func() (*Function, error)) (*Function, error) {
+	delay := b.opts.PollMin
+	deadline := time.Now().Add(b.opts.ReadyTimeout)
+	for attempt := 1; ; attempt++ {
+		f, err := call()
+		if err == nil || !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) || attempt >= 12 {
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", what, err)
+			}
+			return f, nil
+		}
+		b.log.Warn("retrying", "what", what, "error", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, b.opts.PollMax)
+	}
+}
+
+// waitReady polls a function until it is Active with no update in progress (FC has no waiters).
+func (b *Backend) waitReady(ctx context.Context, name string) error {
+	delay := b.opts.PollMin
+	deadline := time.Now().Add(b.opts.ReadyTimeout)
+	for {
+		f, err := b.fc.Get(ctx, name)
+		if err != nil && !isTransient(err) {
+			return fmt.Errorf("waiting for function %s: %w", name, err)
+		}
+		if err == nil {
+			if f == nil {
+				return fmt.Errorf("waiting for function %s: it does not exist (deleted meanwhile?)", name)
+			}
+			if f.State == "Failed" || f.LastUpdateStatus == "Failed" {
+				return fmt.Errorf("function %s failed to become ready (state %s, last update %s): see its logs in the FC console", name, f.State, f.LastUpdateStatus)
+			}
+			if (f.State == "" || f.State == "Active") && (f.LastUpdateStatus == "" || f.LastUpdateStatus == "Successful") {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("function %s was not ready after %s", name, b.opts.ReadyTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, b.opts.PollMax)
+	}
+}
+
+// Restore puts back what Apply changed: created functions are deleted, updated ones get their
+// previous code and configuration back. A service Apply created stays (it is empty and harmless).
+func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
+	st, ok := d.State.(*deployment)
+	if !ok {
+		return nil
+	}
+	p := d.Plan.State.(*plan)
+	var errs []error
+	for _, t := range slices.Backward(st.touched) {
+		if t.previous == nil {
+			b.log.Info("deleting the function this run created", "function", t.name)
+			if err := b.fc.Delete(ctx, t.name); err != nil {
+				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
+			}
+			continue
+		}
+		b.log.Info("restoring the previous code and configuration", "function", t.name)
+		prev := t.previous
+		spec := FunctionSpec{Name: t.name, Runtime: prev.Runtime, Handler: prev.Handler, Role: prev.Role, Description: prev.Description,
+			MemoryMB: prev.MemoryMB, TimeoutSec: prev.TimeoutSec, InternetAccess: prev.InternetAccess}
+		var code *codeSource
+		if t.prevCode != nil {
+			var err error
+			if code, err = b.stageBytes(ctx, p.bucket, t.prevCode); err != nil {
+				errs = append(errs, fmt.Errorf("restoring function %s: %w", t.name, err))
+				continue
+			}
+			spec.Code = code.code
+		}
+		if err := b.waitReady(ctx, t.name); err != nil {
+			errs = append(errs, err)
+		} else if _, err := b.retry(ctx, "restoring function "+t.name, func() (*Function, error) { return b.fc.Update(ctx, spec) }); err != nil {
+			errs = append(errs, err)
+		} else if err := b.waitReady(ctx, t.name); err != nil {
+			errs = append(errs, err)
+		}
+		if code != nil {
+			code.cleanup(context.WithoutCancel(ctx))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Invoke calls a function synchronously with Lithops' payload, waiting while FC answers that it
+// is not ready yet (412).
+func (b *Backend) Invoke(ctx context.Context, fn deploy.Function, payload []byte) (*deploy.Invocation, error) {
+	delay := b.opts.PollMin
+	deadline := time.Now().Add(b.opts.ReadyTimeout)
+	for {
+		inv, err := b.fc.Invoke(ctx, fn.Name, payload)
+		if err == nil {
+			return &deploy.Invocation{Payload: inv.Payload, FunctionError: inv.ErrorType, LogTail: inv.LogTail}, nil
+		}
+		if !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("invoking function %s: %w", fn.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, b.opts.PollMax)
+	}
+}
+
+// codeSource is a code zip sent inline or staged in OSS.
+type codeSource struct {
+	b           *Backend
+	code        *Code
+	bucket, key string
+}
+
+// stage reads a zip up to 100 MB for an inline upload, or uploads a larger one to OSS.
+func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle) (*codeSource, error) {
+	lim := lithops.LimitsFor(lithops.AliyunFC)
+	if z.Size > lim.StagedZipMax {
+		return nil, fmt.Errorf("the code zip is %s, over Function Compute's limit of %s: drop requirements you do not need", human(z.Size), human(lim.StagedZipMax))
+	}
+	if z.Size <= lim.DirectZipMax {
+		data, err := os.ReadFile(z.Path)
+		if err != nil {
+			return nil, err
+		}
+		return &codeSource{b: b, code: &Code{ZipFile: data}}, nil
+	}
+	f, err := os.Open(z.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return b.stageReader(ctx, bucket, "lithops-runtime-action/staging/"+z.SHA256+".zip", f, z.Size)
+}
+
+// stageBytes stages a zip held in memory (a previous code zip being restored).
+func (b *Backend) stageBytes(ctx context.Context, bucket string, zip []byte) (*codeSource, error) {
+	if int64(len(zip)) <= lithops.LimitsFor(lithops.AliyunFC).DirectZipMax {
+		return &codeSource{b: b, code: &Code{ZipFile: zip}}, nil
+	}
+	return b.stageReader(ctx, bucket, fmt.Sprintf("lithops-runtime-action/staging/restore-%d.zip", time.Now().UnixNano()), strings.NewReader(string(zip)), int64(len(zip)))
+}
+
+func (b *Backend) stageReader(ctx context.Context, bucket, key string, r io.Reader, size int64) (*codeSource, error) {
+	if err := b.ensureBucket(ctx, bucket); err != nil {
+		return nil, err
+	}
+	b.log.Info("staging the code zip in OSS", "bucket", bucket, "key", key, "size", human(size))
+	if err := b.putObject(ctx, bucket, key, r, size); err != nil {
+		return nil, fmt.Errorf("staging the code zip: %w", err)
+	}
+	return &codeSource{b: b, code: &Code{OSSBucket: bucket, OSSObject: key}, bucket: bucket, key: key}, nil
+}
+
+// cleanup removes the staging object.
+func (c *codeSource) cleanup(ctx context.Context) {
+	if c.key == "" {
+		return
+	}
+	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
+		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
+	}
+}
+
+// human renders a byte size.
+func human(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,176 @@
+package aliyunfc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	fc2 "github.com/aliyun/fc-go-sdk"
+)
+
+// fc2API is FunctionAPI on FC 2.0 (Lithops <= 3.6): functions live in a per-user service
+// (lithops_<key>), created with the role when missing.
+type fc2API struct {
+	c       *fc2.Client
+	service string
+	region  string
+	account string
+}
+
+// NewFC2 returns the FC 2.0 API of service at endpoint ("" for <account>.<region>.fc.aliyuncs.com).
+func NewFC2(endpoint, region, account, service string, cred Credentials) (FunctionAPI, error) {
+	if endpoint == "" {
+		endpoint = fmt.Sprintf("https://%s.%s.fc.aliyuncs.com", account, region)
+	}
+	opts := []fc2.ClientOption{fc2.WithAccountID(account), fc2.WithTimeout(15 * 60)}
+	if cred.SecurityToken != "" {
+		opts = append(opts, fc2.WithSecurityToken(cred.SecurityToken))
+	}
+	c, err := fc2.NewClient(endpoint, "2016-08-15", cred.AccessKeyID, cred.AccessKeySecret, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("making the Function Compute 2.0 client for %s: %w", endpoint, err)
+	}
+	return &fc2API{c: c, service: service, region: region, account: account}, nil
+}
+
+// fc2Error converts the SDK's error.
+func fc2Error(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *fc2.ServiceError
+	if errors.As(err, &se) {
+		return &APIError{Op: op, Status: se.HTTPStatus, Code: se.ErrorCode, Message: se.ErrorMessage}
+	}
+	var sv fc2.ServiceError
+	if errors.As(err, &sv) {
+		return &APIError{Op: op, Status: sv.HTTPStatus, Code: sv.ErrorCode, Message: sv.ErrorMessage}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func (a *fc2API) FunctionID(name string) string {
+	return fmt.Sprintf("acs:fc:%s:%s:services/%s/functions/%s", a.region, a.account, a.service, name)
+}
+
+// Prepare creates the service when it does not exist (with internet access, as Lithops does).
+func (a *fc2API) Prepare(ctx context.Context, role string, dryRun bool) (bool, error) {
+	_, err := a.c.GetService(fc2.NewGetServiceInput(a.service))
+	if err == nil {
+		return false, nil
+	}
+	if err = fc2Error("GetService "+a.service, err); !isNotFound(err) {
+		return false, err
+	}
+	if dryRun {
+		return true, nil
+	}
+	in := fc2.NewCreateServiceInput().WithServiceName(a.service).WithInternetAccess(true).
+		WithDescription("Lithops functions (lithops-runtime-action)")
+	if role != "" {
+		in = in.WithRole(role)
+	}
+	if _, err := a.c.CreateService(in); err != nil {
+		if err = fc2Error("CreateService "+a.service, err); isConflict(err) {
+			return false, nil // created meanwhile
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+func isConflict(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == 409
+}
+
+func (a *fc2API) Get(ctx context.Context, name string) (*Function, error) {
+	out, err := a.c.GetFunction(fc2.NewGetFunctionInput(a.service, name))
+	if err != nil {
+		err = fc2Error("GetFunction "+a.service+"/"+name, err)
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	f := &Function{
+		Name: str(out.FunctionName), ID: a.FunctionID(name), Runtime: str(out.Runtime), Handler: str(out.Handler),
+		Description: str(out.Description), CodeChecksum: str(out.CodeChecksum), InternetAccess: true,
+	}
+	if out.MemorySize != nil {
+		f.MemoryMB = int(*out.MemorySize)
+	}
+	if out.Timeout != nil {
+		f.TimeoutSec = int(*out.Timeout)
+	}
+	if out.CodeSize != nil {
+		f.CodeSize = *out.CodeSize
+	}
+	return f, nil
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func fc2Code(c *Code) *fc2.Code {
+	if c.OSSObject != "" {
+		return fc2.NewCode().WithOSSBucketName(c.OSSBucket).WithOSSObjectName(c.OSSObject)
+	}
+	return fc2.NewCode().WithZipFile(c.ZipFile)
+}
+
+func (a *fc2API) Create(ctx context.Context, s FunctionSpec) (*Function, error) {
+	in := fc2.NewCreateFunctionInput(a.service).WithFunctionName(s.Name).WithRuntime(s.Runtime).WithHandler(s.Handler).
+		WithDescription(s.Description).WithMemorySize(int32(s.MemoryMB)).WithTimeout(int32(s.TimeoutSec)).WithCode(fc2Code(s.Code))
+	if _, err := a.c.CreateFunction(in); err != nil {
+		return nil, fc2Error("CreateFunction "+a.service+"/"+s.Name, err)
+	}
+	return a.Get(ctx, s.Name)
+}
+
+func (a *fc2API) Update(ctx context.Context, s FunctionSpec) (*Function, error) {
+	in := fc2.NewUpdateFunctionInput(a.service, s.Name).WithRuntime(s.Runtime).WithHandler(s.Handler).
+		WithDescription(s.Description).WithMemorySize(int32(s.MemoryMB)).WithTimeout(int32(s.TimeoutSec))
+	if s.Code != nil {
+		in = in.WithCode(fc2Code(s.Code))
+	}
+	if _, err := a.c.UpdateFunction(in); err != nil {
+		return nil, fc2Error("UpdateFunction "+a.service+"/"+s.Name, err)
+	}
+	return a.Get(ctx, s.Name)
+}
+
+func (a *fc2API) Delete(ctx context.Context, name string) error {
+	_, err := a.c.DeleteFunction(fc2.NewDeleteFunctionInput(a.service, name))
+	return fc2Error("DeleteFunction "+a.service+"/"+name, err)
+}
+
+func (a *fc2API) CodeURL(ctx context.Context, name string) (string, error) {
+	out, err := a.c.GetFunctionCode(fc2.NewGetFunctionCodeInput(a.service, name))
+	if err != nil {
+		return "", fc2Error("GetFunctionCode "+a.service+"/"+name, err)
+	}
+	if out.URL == "" {
+		return "", fmt.Errorf("GetFunctionCode %s/%s: no download URL", a.service, name)
+	}
+	return out.URL, nil
+}
+
+func (a *fc2API) Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error) {
+	out, err := a.c.InvokeFunction(fc2.NewInvokeFunctionInput(a.service, name).WithPayload(payload).WithSyncInvocation().WithLogType("Tail"))
+	if err != nil {
+		return nil, fc2Error("InvokeFunction "+a.service+"/"+name, err)
+	}
+	inv := &Invocation{Payload: out.Payload, ErrorType: out.Header.Get("X-Fc-Error-Type")}
+	if l := out.Header.Get("X-Fc-Log-Result"); l != "" {
+		inv.LogTail = decodeLog(l)
+	}
+	return inv, nil
+}
+
+var _ = strconv.Itoa
