@@ -1,17 +1,31 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"log"
 	"maps"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakealiyun"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
 // fcDeploy is one deployment target in the fake Aliyun account.
@@ -193,5 +207,142 @@ func TestAliyunFCNameLimit(t *testing.T) {
 	}
 	if len(d.cloud.Calls()) != 0 {
 		t.Errorf("calls before the input error: %+v", d.cloud.Calls())
+	}
+}
+
+// containerInvoker runs the fake FC's custom-container functions on this machine: the image is
+// pulled from its registry and served over HTTP as FC does (imagerun, chroot).
+func containerInvoker(t *testing.T) fakealiyun.ContainerInvoker {
+	var mu sync.Mutex
+	warm := map[string]*imagerun.Instance{}
+	t.Cleanup(func() {
+		for _, in := range warm {
+			in.Close()
+		}
+	})
+	return func(ctx context.Context, fn fakealiyun.ContainerFunction, event []byte, requestID string) (*fakealiyun.ContainerInvocation, error) {
+		mu.Lock()
+		in, ok := warm[fn.Name+"@"+fn.Image]
+		if !ok {
+			ref, err := name.ParseReference(fn.Image)
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			img, err := remote.Image(ref)
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			port, err := imagerun.FreePort()
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			in, err = imagerun.Start(context.WithoutCancel(ctx), img, imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout, Region: fn.Region, HTTPPort: port},
+				imagerun.WithTempDir(t.TempDir()))
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			warm[fn.Name+"@"+fn.Image] = in
+		}
+		mu.Unlock()
+		res, tail, err := in.InvokeHTTP(ctx, event, requestID)
+		if err != nil {
+			return nil, err
+		}
+		return &fakealiyun.ContainerInvocation{Status: res.Status, Body: res.Body, LogTail: tail}, nil
+	}
+}
+
+// TestAliyunFCCustomContainerFromRequirements builds an FC custom-container runtime without Docker
+// (the requirements, Lithops and dockerfiles/aliyun_fc's server on a Python base image), runs it on
+// this machine before pushing, pushes it to the registry, deploys it as a custom container pinned
+// by digest and smoke-tests it through FC's HTTP contract; the second run changes nothing.
+func TestAliyunFCCustomContainerFromRequirements(t *testing.T) {
+	offline(t, fcWheels)
+	base := serveLambdaBase(t, "3.12") // any image with python3 on PATH serves as the base
+	acr := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(acr.Close)
+	repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/runtimes"
+	d := newFCDeploy(t, "3.7.0", "3.12", "--package-type", "image", "--registry", repo, "--base-image", base, "--memory", "512")
+	d.cloud.ContainerInvoker = containerInvoker(t)
+
+	first := d.run(t)
+	if first.code != 0 {
+		t.Fatalf("exit %d\n%s", first.code, first.stderr.String())
+	}
+	out := first.outputs()
+	fn := fcName("default-container-runtime-v312", 512, "3.7.0")
+	if out["function-name"] != fn || out["package-type"] != "image" || !strings.HasPrefix(out["image-uri"], repo+"@sha256:") || out["image-digest"] == "" {
+		t.Errorf("outputs: %v", out)
+	}
+	if !strings.Contains(first.stderr.String(), "the image answered Lithops' metadata request on this machine") {
+		t.Errorf("the image was not run locally before the push:\n%s", first.stderr.String())
+	}
+	st, ok := d.cloud.Function3(fn)
+	if !ok || st.Config.Runtime != "custom-container" || !strings.Contains(string(st.Config.CustomContainerConfig), out["image-uri"]) {
+		t.Fatalf("function %s: %+v %s", fn, st.Config, st.Config.CustomContainerConfig)
+	}
+	bucket := fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
+	body, ok := d.cloud.Object(bucket, "lithops.runtimes/aliyun_fc/3.7.0/cn-hangzhou/"+fn+".meta.json")
+	if !ok || !strings.Contains(string(body), `"acmetext"`) || !strings.Contains(string(body), `"python_version": "3.12"`) {
+		t.Errorf("metadata: %s (found %v)", body, ok)
+	}
+
+	d.cloud.ResetCalls()
+	second := d.run(t)
+	if second.code != 0 || second.outputs()["changed"] != "false" || second.outputs()["image-digest"] != out["image-digest"] {
+		t.Errorf("second run: exit %d changed=%s digest %s\n%s", second.code, second.outputs()["changed"], second.outputs()["image-digest"], second.stderr.String())
+	}
+	if m := d.cloud.MutatingCalls(); len(m) != 0 {
+		t.Errorf("second run made mutating calls: %+v", m)
+	}
+}
+
+// TestAliyunFCDockerfileTemplate builds dockerfiles/aliyun_fc with real buildah (its pip step
+// replaced by a COPY of the same dependencies: no PyPI here) on the stand-in base, and deploys
+// and smoke-tests it as an FC custom container.
+func TestAliyunFCDockerfileTemplate(t *testing.T) {
+	offline(t, fcWheels)
+	base := serveLambdaBase(t, "3.12")
+	acr := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(acr.Close)
+	buildahSandbox(t, strings.Split(base, "/")[0])
+	repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/fc"
+	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah", "--memory", "256")
+	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
+	d.cloud.ContainerInvoker = containerInvoker(t)
+	ctxDir := filepath.Join(d.ws, "runtime")
+	for _, f := range []string{"Dockerfile", "fc_server.py"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aliyun_fc", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if f == "Dockerfile" {
+			text = strings.Replace(text, "ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim", "ARG BASE_IMAGE="+base, 1)
+			pipStep := regexp.MustCompile(`(?s)RUN mkdir -p \$\{CODE_DIR\} && if .*?fi\n`)
+			text = pipStep.ReplaceAllLiteralString(text, "COPY deps/ ${CODE_DIR}/\n")
+			if !strings.Contains(text, "COPY deps/") || !strings.Contains(text, base) {
+				t.Fatalf("the template changed: update this test\n%s", text)
+			}
+		}
+		writeFile(t, filepath.Join(ctxDir, f), text)
+	}
+	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		Requirements: lithops.DefaultRequirements(lithops.AliyunFC), Target: filepath.Join(ctxDir, "deps"),
+		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := d.run(t)
+	if s.code != 0 {
+		t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+	}
+	out := s.outputs()
+	if out["package-type"] != "image" || out["python-version"] != "3.12" || !strings.Contains(s.stderr.String(), "built by buildah") {
+		t.Errorf("outputs %v\n%s", out, s.stderr.String())
 	}
 }

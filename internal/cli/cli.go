@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -88,8 +89,8 @@ func Main(ctx context.Context, args []string, sys System) int {
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
 			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
 		},
-		RunImage: func(ctx context.Context, img v1.Image, name string, memoryMB int, timeout time.Duration, payload []byte) (*deploy.Invocation, error) {
-			inv, err := local.RunImage(ctx, img, local.ImageFunction{Name: name, MemoryMB: memoryMB, Timeout: timeout}, payload,
+		RunImage: func(ctx context.Context, img v1.Image, name string, memoryMB int, timeout time.Duration, fc bool, payload []byte) (*deploy.Invocation, error) {
+			inv, err := local.RunImage(ctx, img, local.ImageFunction{Name: name, MemoryMB: memoryMB, Timeout: timeout, FC: fc}, payload,
 				imagerun.WithLogger(logger), imagerun.WithTempDir(sys.Getenv("RUNNER_TEMP")))
 			if errors.Is(err, imagerun.ErrNoIsolation) {
 				return nil, fmt.Errorf("%w: %w", run.ErrCannotRunImages, err)
@@ -140,9 +141,25 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 
 // newAliyunFC returns the aliyun_fc backend on the API generation of cfg's Lithops version.
 func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error) {
+	// (registry.Push uses the Docker config keychain by default.)
 	cred := aliyunfc.Credentials{AccessKeyID: cfg.Aliyun.AccessKeyID, AccessKeySecret: cfg.Aliyun.AccessKeySecret, SecurityToken: cfg.Aliyun.SecurityToken}
 	gen := lithops.FCGenerationFor(cfg.Lithops)
-	opts := aliyunfc.Options{Region: cfg.Region, AccountID: cfg.AccountID, AccessKeyID: cred.AccessKeyID, Generation: gen, Role: cfg.Role, Logger: logger}
+	opts := aliyunfc.Options{Region: cfg.Region, AccountID: cfg.AccountID, AccessKeyID: cred.AccessKeyID, Generation: gen, Role: cfg.Role, Logger: logger,
+		Registry: cfg.Registry,
+		// Custom-container images go to the registry input (ACR) with the Docker config's
+		// credentials, as aliyun/acr-login leaves them; tagged with the runtime name.
+		Push: func(ctx context.Context, img v1.Image, repo string) (string, error) {
+			ref := repo
+			if !strings.Contains(repo[strings.LastIndex(repo, "/")+1:], ":") {
+				ref += ":" + cfg.RuntimeName
+			}
+			res, err := registry.Push(ctx, img, ref, registry.WithLogger(logger))
+			if err != nil {
+				return "", err
+			}
+			return res.Ref, nil
+		},
+	}
 	var api aliyunfc.FunctionAPI
 	var err error
 	if gen == lithops.FC3 {

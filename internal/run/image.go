@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/dockerfiles"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -18,9 +19,18 @@ const (
 // lambdaImageHandler is the CMD of Lithops' AWS Lambda container runtimes.
 var lambdaImageHandler = []string{"handler.entry_point.lambda_handler"}
 
-// defaultBaseImage is the AWS Lambda Python base image of the runtime's Python (a multi-platform
-// index: the architecture's image is picked from it).
-func defaultBaseImage(py lithops.Python) string {
+// Where the FC custom-container template puts the runtime.
+const (
+	fcCodeDir    = "/code"
+	fcContextZip = "lithops_aliyun_fc.zip"
+)
+
+// defaultBaseImage is the base of images built from requirements: the AWS Lambda Python base image
+// of the runtime's Python (a multi-platform index), or for FC the Debian slim Python image.
+func defaultBaseImage(backend string, py lithops.Python) string {
+	if backend == lithops.AliyunFC {
+		return "python:" + py.String() + "-slim"
+	}
 	return "public.ecr.aws/lambda/python:" + py.String()
 }
 
@@ -31,9 +41,6 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 	if p.deps.Images == nil {
 		return fmt.Errorf("package-type image: this build of the tool cannot build images")
 	}
-	if cfg.Backend == lithops.AliyunFC {
-		return fmt.Errorf("package-type image: Aliyun FC custom containers are not supported by this version yet; build a zip runtime")
-	}
 	platform, err := image.PlatformFor(cfg.Architecture)
 	if err != nil {
 		return err
@@ -41,10 +48,17 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 	major, minor := lithops.Glibc(cfg.Backend, cfg.Python)
 	spec := build.ImageSpec{
 		Dockerfile: cfg.Dockerfile, Context: cfg.Context, Tool: cfg.Builder, ContextZip: lambdaContextZip,
-		Requirements: lithops.DefaultRequirements(cfg.Backend), TaskRoot: lambdaTaskRoot, Cmd: lambdaImageHandler,
+		Requirements: lithops.DefaultRequirements(cfg.Backend), TaskRoot: lambdaTaskRoot, Cmd: lambdaImageHandler, HandlerPackage: true,
 		Lithops: cfg.Lithops.String(), EntryPoint: lithops.EntryPoint(cfg.Backend),
 		Platform:      pipPlatform(cfg.Python.String(), cfg.Architecture, major, minor),
 		ImagePlatform: platform, ModTime: cfg.ModTime, WorkDir: p.workDir,
+	}
+	if cfg.Backend == lithops.AliyunFC {
+		// FC custom containers: Lithops, its entry point and our HTTP server in /code, served on
+		// FC_SERVER_PORT (dockerfiles/aliyun_fc).
+		spec.ContextZip, spec.TaskRoot, spec.HandlerPackage, spec.Cmd = fcContextZip, fcCodeDir, false, []string{}
+		spec.Entrypoint = []string{"python3", fcCodeDir + "/fc_server.py"}
+		spec.ExtraFiles = map[string][]byte{"fc_server.py": dockerfiles.AliyunFCServer}
 	}
 	if cfg.Dockerfile == "" {
 		if cfg.Requirements != "" {
@@ -52,7 +66,7 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		}
 		ref := cfg.BaseImage
 		if ref == "" {
-			ref = defaultBaseImage(cfg.Python)
+			ref = defaultBaseImage(cfg.Backend, cfg.Python)
 		}
 		p.deps.UI.Infof("base image %s (%s)", ref, platform)
 		if spec.Base, err = p.deps.PullBase(ctx, ref, platform); err != nil {

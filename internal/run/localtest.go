@@ -17,7 +17,8 @@ import (
 var ErrCannotRunImages = errors.New("this machine cannot run container images")
 
 // ImageRunner runs an image on this machine with one invocation (local.RunImage).
-type ImageRunner func(ctx context.Context, img v1.Image, name string, memoryMB int, timeout time.Duration, payload []byte) (*deploy.Invocation, error)
+// fc runs it as an Aliyun FC custom container (HTTP) rather than a Lambda image (Runtime API).
+type ImageRunner func(ctx context.Context, img v1.Image, name string, memoryMB int, timeout time.Duration, fc bool, payload []byte) (*deploy.Invocation, error)
 
 // localTest runs a container runtime's image on this machine with Lithops' metadata request
 // before anything is pushed: a broken image fails here, in seconds, instead of after an upload and
@@ -35,7 +36,7 @@ func (p *pipeline) localTest(ctx context.Context) error {
 		return skip{reason: "this build of the tool cannot run images"}
 	}
 	name := "local-test-" + cfg.RuntimeName
-	inv := imageInvoker{run: p.deps.RunImage, img: p.artifact.Image, timeout: time.Duration(cfg.Timeout) * time.Second}
+	inv := imageInvoker{run: p.deps.RunImage, img: p.artifact.Image, timeout: time.Duration(cfg.Timeout) * time.Second, fc: cfg.Backend == lithops.AliyunFC}
 	want := verify.Expect{Backend: cfg.Backend, Python: cfg.Python.String(), Lithops: cfg.Lithops.String(), Modules: p.artifact.Modules}
 	md, err := verify.Run(ctx, inv, deploy.Function{Name: name, MemoryMB: cfg.Memory[0]}, want)
 	if err != nil {
@@ -54,8 +55,9 @@ type imageInvoker struct {
 	run     ImageRunner
 	img     v1.Image
 	timeout time.Duration
+	fc      bool
 }
 
 func (i imageInvoker) Invoke(ctx context.Context, fn deploy.Function, payload []byte) (*deploy.Invocation, error) {
-	return i.run(ctx, i.img, fn.Name, fn.MemoryMB, i.timeout, payload)
+	return i.run(ctx, i.img, fn.Name, fn.MemoryMB, i.timeout, i.fc, payload)
 }

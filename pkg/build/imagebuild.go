@@ -34,8 +34,14 @@ type ImageSpec struct {
 	Requirements     []string
 	// TaskRoot is where a daemonless build puts the dependencies and the code (/var/task).
 	TaskRoot string
-	// Cmd is a daemonless image's CMD (["handler.entry_point.lambda_handler"]).
-	Cmd []string
+	// Cmd is a daemonless image's CMD (["handler.entry_point.lambda_handler"]); Entrypoint its
+	// ENTRYPOINT (nil keeps the base's).
+	Cmd, Entrypoint []string
+	// HandlerPackage moves entry_point.py into a handler/ package, as Lithops' AWS Lambda
+	// templates do (FC keeps it at the root).
+	HandlerPackage bool
+	// ExtraFiles are added to the code layer (name -> content), e.g. FC's fc_server.py.
+	ExtraFiles map[string][]byte
 
 	// Lithops is the exact lithops version; EntryPoint the backend's entry_point.py in it.
 	Lithops, EntryPoint string
@@ -151,27 +157,35 @@ func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code stri
 	sort.Slice(art.Dependencies, func(i, j int) bool { return art.Dependencies[i].Name < art.Dependencies[j].Name })
 	art.Modules = requestedModules(art.Dependencies)
 
-	// Lithops' container layout: the entry point in a handler package next to lithops/.
-	handler := filepath.Join(code, "handler")
-	if err := os.MkdirAll(handler, 0o755); err != nil {
-		return nil, err
+	if spec.HandlerPackage {
+		// Lithops' AWS container layout: the entry point in a handler package next to lithops/.
+		handler := filepath.Join(code, "handler")
+		if err := os.MkdirAll(handler, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(filepath.Join(code, "entry_point.py"), filepath.Join(handler, "entry_point.py")); err != nil {
+			return nil, fmt.Errorf("moving entry_point.py into handler/: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(handler, "__init__.py"), nil, 0o644); err != nil {
+			return nil, err
+		}
 	}
-	if err := os.Rename(filepath.Join(code, "entry_point.py"), filepath.Join(handler, "entry_point.py")); err != nil {
-		return nil, fmt.Errorf("moving entry_point.py into handler/: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(handler, "__init__.py"), nil, 0o644); err != nil {
-		return nil, err
+	for name, data := range spec.ExtraFiles {
+		if err := os.WriteFile(filepath.Join(code, name), data, 0o644); err != nil {
+			return nil, err
+		}
 	}
 	return image.Assemble(ctx, image.Spec{
 		Base:     spec.Base,
 		Platform: spec.ImagePlatform,
 		Layers: []image.LayerSpec{
 			{Dir: deps, Target: spec.TaskRoot, Comment: fmt.Sprintf("lithops-runtime-action: pip install --target %s (Python %s, %s)", spec.TaskRoot, spec.Platform.Python, spec.Platform.Arch)},
-			{Dir: code, Target: spec.TaskRoot, Comment: fmt.Sprintf("lithops-runtime-action: lithops==%s --no-deps, handler/entry_point.py", spec.Lithops)},
+			{Dir: code, Target: spec.TaskRoot, Comment: fmt.Sprintf("lithops-runtime-action: lithops==%s --no-deps and its entry point", spec.Lithops)},
 		},
-		Cmd:     spec.Cmd,
-		Labels:  map[string]string{"org.opencontainers.image.title": "lithops runtime", "io.lithops.version": spec.Lithops},
-		ModTime: spec.ModTime,
+		Cmd:        spec.Cmd,
+		Entrypoint: spec.Entrypoint,
+		Labels:     map[string]string{"org.opencontainers.image.title": "lithops runtime", "io.lithops.version": spec.Lithops},
+		ModTime:    spec.ModTime,
 	}, b.assemble...)
 }
 

@@ -64,6 +64,8 @@ func (c Call) Mutating() bool {
 
 // Cloud is one fake Aliyun account in one region.
 type Cloud struct {
+	// ContainerInvoker runs custom-container functions (nil: invoking one answers 501).
+	ContainerInvoker ContainerInvoker
 	// AccountID and Region identify the account; functions see them in their context.
 	AccountID, Region string
 	// Roles are the RAM role ARNs functions and services may use.

@@ -3,6 +3,7 @@ package fakealiyun
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,8 +30,7 @@ func (c *Cloud) invoke(w http.ResponseWriter, r *http.Request, cfg Function, cod
 		return 0, e
 	}
 	if cfg.Runtime == customContainer {
-		return 0, &Error{http.StatusNotImplemented, "NotImplemented",
-			"invoking custom-container functions is not implemented by the fake: it does not run images"}
+		return c.invokeContainer(w, r, cfg, event)
 	}
 	fn := local.Function{
 		Name: cfg.FunctionName, Handler: cfg.Handler,
@@ -99,4 +99,61 @@ func (c *Cloud) extract(ctx context.Context, data []byte) (string, error) {
 	c.extracted[sum] = dir
 	c.mu.Unlock()
 	return dir, nil
+}
+
+// ContainerFunction is what a ContainerInvoker needs of a custom-container function.
+type ContainerFunction struct {
+	Name     string
+	Image    string // customContainerConfig.image
+	Port     int    // customContainerConfig.port (default 9000)
+	MemoryMB int
+	Timeout  time.Duration
+	Region   string
+}
+
+// ContainerInvocation is a custom container's answer to POST /invoke.
+type ContainerInvocation struct {
+	Status  int
+	Body    []byte
+	LogTail []byte
+}
+
+// ContainerInvoker runs a custom-container function's image and sends it the event as FC does
+// (POST /invoke with x-fc-request-id).
+type ContainerInvoker func(ctx context.Context, fn ContainerFunction, event []byte, requestID string) (*ContainerInvocation, error)
+
+// invokeContainer runs a custom-container invocation through c.ContainerInvoker (501 without
+// one). A non-2xx answer of the container is a function error, as FC reports it.
+func (c *Cloud) invokeContainer(w http.ResponseWriter, r *http.Request, cfg Function, event []byte) (int, *Error) {
+	if c.ContainerInvoker == nil {
+		return 0, &Error{http.StatusNotImplemented, "NotImplemented",
+			"invoking custom-container functions needs Cloud.ContainerInvoker: this fake does not run images by itself"}
+	}
+	var cc struct {
+		Image string `json:"image"`
+		Port  int    `json:"port"`
+	}
+	json.Unmarshal(cfg.CustomContainerConfig, &cc)
+	if cc.Port == 0 {
+		cc.Port = 9000
+	}
+	rid := newID()
+	res, err := c.ContainerInvoker(r.Context(), ContainerFunction{
+		Name: cfg.FunctionName, Image: cc.Image, Port: cc.Port, MemoryMB: int(cfg.MemorySize),
+		Timeout: time.Duration(cfg.Timeout) * time.Second, Region: c.Region,
+	}, event, rid)
+	if err != nil {
+		return 0, &Error{http.StatusBadGateway, "BadResponse", err.Error()}
+	}
+	w.Header().Set("X-Fc-Request-Id", rid)
+	if res.Status < 200 || res.Status > 299 {
+		w.Header().Set(headerErrorType, "UnhandledInvocationError")
+	}
+	if strings.EqualFold(r.Header.Get(headerLogType), "Tail") {
+		w.Header().Set(headerLogResult, base64.StdEncoding.EncodeToString(res.LogTail))
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.WriteHeader(http.StatusOK)
+	w.Write(res.Body)
+	return http.StatusOK, nil
 }

@@ -29,6 +29,9 @@ type Function struct {
 	CodeSize     int64
 	// State and LastUpdateStatus are FC 3.0's ("" on FC 2.0, where updates are synchronous).
 	State, LastUpdateStatus string
+	// Image and Port are a custom-container function's (runtime "custom-container").
+	Image string
+	Port  int
 }
 
 // Code is a function's code: a zip sent inline, or an OSS object.
@@ -42,8 +45,11 @@ type FunctionSpec struct {
 	Name, Runtime, Handler, Role, Description string
 	MemoryMB, TimeoutSec                      int
 	InternetAccess                            bool
-	// Code is nil for a configuration-only update.
+	// Code is nil for a configuration-only update (and for custom containers).
 	Code *Code
+	// Image (repo@digest) and Port make a custom-container function.
+	Image string
+	Port  int
 }
 
 // Invocation is a synchronous invocation's answer.

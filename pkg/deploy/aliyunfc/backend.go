@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -32,6 +34,10 @@ type Options struct {
 	Logger *slog.Logger
 	// HTTPClient downloads a function's previous code for a rollback (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Registry is the repository (an ACR repository, host/path[:tag]) custom-container images are
+	// pushed to; Push pushes them (registry.Push with the Docker config keychain).
+	Registry string
+	Push     func(ctx context.Context, img v1.Image, ref string) (pinned string, err error)
 	// PollMin, PollMax bound the readiness polling (defaults 500 ms, 5 s); ReadyTimeout bounds one
 	// wait (default 10 min).
 	PollMin, PollMax, ReadyTimeout time.Duration
@@ -78,6 +84,8 @@ type plan struct {
 	bucket        string
 	createService bool
 	functions     []functionPlan
+	// pushed is the image pushed by Apply (repo@digest).
+	pushed string
 }
 
 type functionPlan struct {
@@ -90,8 +98,14 @@ type functionPlan struct {
 // Plan reads the live functions (and FC 2.0's service) and compares them with the request.
 func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
 	art := req.Artifact
-	if art == nil || art.PackageType != build.Zip || art.Function == nil {
-		return nil, errors.New("aliyun_fc: this version deploys zip runtimes (one code zip); custom containers are not supported yet")
+	isImage := art != nil && art.PackageType == build.Image && art.Image != nil
+	switch {
+	case isImage && b.opts.Generation != lithops.FC3:
+		return nil, fmt.Errorf("aliyun_fc: custom-container runtimes are deployed for Lithops >= 3.7 clients (Function Compute 3.0); Lithops %s uses FC 2.0: build a zip runtime", req.Lithops)
+	case isImage && (b.opts.Registry == "" || b.opts.Push == nil):
+		return nil, errors.New("aliyun_fc: custom-container runtimes need the registry input (an ACR repository in the function's region)")
+	case !isImage && (art == nil || art.PackageType != build.Zip || art.Function == nil):
+		return nil, errors.New("aliyun_fc: nothing to deploy: a zip runtime needs its code zip, a container runtime its image")
 	}
 	region := b.opts.Region
 	p := &plan{req: req, bucket: req.StorageBucket}
@@ -106,6 +120,10 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	if missing {
 		p.createService = true
 		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "service", Name: b.opts.Service, Detail: "FC 2.0 service of Lithops <= 3.6 clients, with internet access"})
+	}
+	if isImage {
+		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "image", Name: b.opts.Registry,
+			Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, human(art.ImageSize))})
 	}
 	for _, mem := range req.MemoryMB {
 		name, err := lithops.FCFunctionName(req.RuntimeName, mem, req.Lithops)
@@ -123,7 +141,21 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 			RuntimeKey: lithops.RuntimeKey(lithops.AliyunFC, req.Lithops, region, b.opts.Service, name),
 		})
 	}
+	if isImage && !out.Changes() {
+		out.Steps[0].Action, out.Steps[0].Detail = deploy.Skip, "every function already runs "+art.ImageDigest
+	}
 	return out, nil
+}
+
+// containerPort is the port FC sends custom-container invocations to (FC_SERVER_PORT).
+const fcContainerPort = 9000
+
+// imageDigest is the digest of an image reference (repo@sha256:...), "" when it has none.
+func imageDigest(ref string) string {
+	if _, d, ok := strings.Cut(ref, "@"); ok {
+		return d
+	}
+	return ""
 }
 
 func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem int, serviceMissing bool) (functionPlan, deploy.Step, error) {
@@ -132,6 +164,9 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 		Name: name, Runtime: p.req.Python.Runtime(), Handler: lithops.Handler(lithops.AliyunFC, build.Zip), Role: b.opts.Role,
 		Description: fmt.Sprintf("Lithops %s runtime %s, Python %s (lithops-runtime-action)", p.req.Lithops, p.req.RuntimeName, p.req.Python),
 		MemoryMB:    mem, TimeoutSec: p.req.TimeoutSec, InternetAccess: true,
+	}
+	if art.PackageType == build.Image {
+		spec.Runtime, spec.Handler, spec.Port = "custom-container", lithops.Handler(lithops.AliyunFC, build.Image), fcContainerPort
 	}
 	fp := functionPlan{spec: spec}
 	step := deploy.Step{Resource: "function", Name: name}
@@ -144,12 +179,21 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 	}
 	if live == nil {
 		fp.action, step.Action = deploy.Create, deploy.Create
-		step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(art.Function.Size), b.uploadWay(art.Function.Size))
+		if art.PackageType == build.Image {
+			step.Detail = fmt.Sprintf("%d MB, custom container %s", mem, art.ImageDigest)
+		} else {
+			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(art.Function.Size), b.uploadWay(art.Function.Size))
+		}
 		return fp, step, nil
 	}
 	fp.live = live
 	diffs := configDiffs(live, spec, b.opts.Generation)
-	if live.CodeChecksum != art.Function.CRC64String() {
+	if art.PackageType == build.Image {
+		if got := imageDigest(live.Image); got != art.ImageDigest {
+			fp.codeChanged = true
+			diffs = append([]string{fmt.Sprintf("image %s -> %s", orNone(live.Image), art.ImageDigest)}, diffs...)
+		}
+	} else if live.CodeChecksum != art.Function.CRC64String() {
 		fp.codeChanged = true
 		diffs = append([]string{fmt.Sprintf("code checksum %s -> %s", live.CodeChecksum, art.Function.CRC64String())}, diffs...)
 	}
@@ -180,6 +224,13 @@ func configDiffs(live *Function, want FunctionSpec, gen lithops.FCGeneration) []
 		add("internet access", live.InternetAccess, want.InternetAccess)
 	}
 	return d
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // uploadWay says how a code zip of this size reaches FC.
@@ -229,7 +280,21 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 			continue
 		}
 		spec := fp.spec
-		if fp.action == deploy.Create || fp.codeChanged {
+		if p.req.Artifact.PackageType == build.Image {
+			if fp.action == deploy.Create || fp.codeChanged {
+				if p.pushed == "" {
+					ref, err := b.opts.Push(ctx, p.req.Artifact.Image, b.opts.Registry)
+					if err != nil {
+						return d, fmt.Errorf("pushing the image to %s: %w", b.opts.Registry, err)
+					}
+					p.pushed = ref
+					d.ImageURI = ref
+				}
+				spec.Image = p.pushed
+			} else {
+				spec.Image = fp.live.Image
+			}
+		} else if fp.action == deploy.Create || fp.codeChanged {
 			if code == nil {
 				var err error
 				if code, err = b.stage(ctx, p.bucket, p.req.Artifact.Function); err != nil {
@@ -246,7 +311,7 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 			st.touched = append(st.touched, touched{name: spec.Name})
 		} else {
 			t := touched{name: spec.Name, previous: fp.live}
-			if fp.codeChanged {
+			if fp.codeChanged && spec.Image == "" {
 				prev, err := b.previousCode(ctx, spec.Name)
 				if err != nil {
 					return d, err
@@ -265,6 +330,14 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 		d.Changed = true
 		if err := b.waitReady(ctx, spec.Name); err != nil {
 			return d, err
+		}
+	}
+	if d.ImageURI == "" && p.req.Artifact.PackageType == build.Image {
+		for _, fp := range p.functions {
+			if fp.live != nil {
+				d.ImageURI = fp.live.Image
+				break
+			}
 		}
 	}
 	return d, nil
@@ -366,7 +439,7 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 		b.log.Info("restoring the previous code and configuration", "function", t.name)
 		prev := t.previous
 		spec := FunctionSpec{Name: t.name, Runtime: prev.Runtime, Handler: prev.Handler, Role: prev.Role, Description: prev.Description,
-			MemoryMB: prev.MemoryMB, TimeoutSec: prev.TimeoutSec, InternetAccess: prev.InternetAccess}
+			MemoryMB: prev.MemoryMB, TimeoutSec: prev.TimeoutSec, InternetAccess: prev.InternetAccess, Image: prev.Image, Port: prev.Port}
 		var code *codeSource
 		if t.prevCode != nil {
 			var err error

@@ -104,7 +104,33 @@ func fromFC3(f *fc3.Function) *Function {
 		Description: dara.StringValue(f.Description), MemoryMB: int(dara.Int32Value(f.MemorySize)), TimeoutSec: int(dara.Int32Value(f.Timeout)),
 		InternetAccess: dara.BoolValue(f.InternetAccess), CodeChecksum: dara.StringValue(f.CodeChecksum), CodeSize: dara.Int64Value(f.CodeSize),
 		State: dara.StringValue(f.State), LastUpdateStatus: dara.StringValue(f.LastUpdateStatus),
+		Image: containerImage(f.CustomContainerConfig), Port: containerPort(f.CustomContainerConfig),
 	}
+}
+
+func containerImage(c *fc3.CustomContainerConfig) string {
+	if c == nil {
+		return ""
+	}
+	if r := dara.StringValue(c.ResolvedImageUri); r != "" {
+		return r
+	}
+	return dara.StringValue(c.Image)
+}
+
+func containerPort(c *fc3.CustomContainerConfig) int {
+	if c == nil {
+		return 0
+	}
+	return int(dara.Int32Value(c.Port))
+}
+
+// fc3Container is the customContainerConfig of a spec (nil for zip functions).
+func fc3Container(s FunctionSpec) *fc3.CustomContainerConfig {
+	if s.Image == "" {
+		return nil
+	}
+	return &fc3.CustomContainerConfig{Image: dara.String(s.Image), Port: dara.Int32(int32(s.Port))}
 }
 
 func fc3Code(c *Code) *fc3.InputCodeLocation {
@@ -121,7 +147,7 @@ func (a *fc3API) Create(ctx context.Context, s FunctionSpec) (*Function, error) 
 	in := &fc3.CreateFunctionInput{
 		FunctionName: dara.String(s.Name), Runtime: dara.String(s.Runtime), Handler: dara.String(s.Handler),
 		Description: dara.String(s.Description), MemorySize: dara.Int32(int32(s.MemoryMB)), Timeout: dara.Int32(int32(s.TimeoutSec)),
-		InternetAccess: dara.Bool(s.InternetAccess), Code: fc3Code(s.Code),
+		InternetAccess: dara.Bool(s.InternetAccess), Code: fc3Code(s.Code), CustomContainerConfig: fc3Container(s),
 	}
 	if s.Role != "" {
 		in.Role = dara.String(s.Role)
@@ -137,7 +163,7 @@ func (a *fc3API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 	in := &fc3.UpdateFunctionInput{
 		Runtime: dara.String(s.Runtime), Handler: dara.String(s.Handler), Description: dara.String(s.Description),
 		MemorySize: dara.Int32(int32(s.MemoryMB)), Timeout: dara.Int32(int32(s.TimeoutSec)), InternetAccess: dara.Bool(s.InternetAccess),
-		Code: fc3Code(s.Code),
+		Code: fc3Code(s.Code), CustomContainerConfig: fc3Container(s),
 	}
 	if s.Role != "" {
 		in.Role = dara.String(s.Role)

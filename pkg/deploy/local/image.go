@@ -129,17 +129,39 @@ type ImageFunction struct {
 	Name     string
 	MemoryMB int
 	Timeout  time.Duration
+	// FC runs the image as an Aliyun FC custom container (HTTP on FC_SERVER_PORT) instead of a
+	// Lambda image (the Runtime API).
+	FC bool
 }
 
 // RunImage starts img on this machine (chroot, or Docker; see imagerun), sends it one invocation
 // and stops it: a cold start, as Lambda's first invocation of a new image. An error wrapping
 // imagerun.ErrNoIsolation means this machine cannot run images.
 func RunImage(ctx context.Context, img v1.Image, fn ImageFunction, payload []byte, opts ...imagerun.Option) (*deploy.Invocation, error) {
-	in, err := imagerun.Start(ctx, img, imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout, Region: Region}, opts...)
+	f := imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout, Region: Region}
+	if fn.FC {
+		port, err := imagerun.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		f.HTTPPort = port
+	}
+	in, err := imagerun.Start(ctx, img, f, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the image of %s: %w", fn.Name, err)
 	}
 	defer in.Close()
+	if fn.FC {
+		res, tail, err := in.InvokeHTTP(ctx, payload, "local-"+fn.Name)
+		if err != nil {
+			return nil, err
+		}
+		inv := &deploy.Invocation{Payload: res.Body, LogTail: string(tail)}
+		if res.Status < 200 || res.Status > 299 {
+			inv.FunctionError = "UnhandledInvocationError"
+		}
+		return inv, nil
+	}
 	res, tail, err := in.Invoke(ctx, payload)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,10 @@ type Function struct {
 	Region string
 	// Cmd replaces the image's CMD when non-nil (Lambda's ImageConfig.Command).
 	Cmd []string
+	// HTTPPort, when set, runs the image as an Aliyun FC custom container: it gets FC's variables
+	// (FC_SERVER_PORT=HTTPPort, FC_FUNCTION_NAME, FC_FUNCTION_MEMORY_SIZE, FC_REGION) and is
+	// invoked over HTTP with InvokeHTTP instead of the Lambda Runtime API.
+	HTTPPort int
 }
 
 func (f Function) withDefaults() Function {
@@ -90,6 +94,12 @@ func environment(cfg v1.Config, f Function, runtimeAPI string) []string {
 	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
 	set("AWS_REGION", f.Region)
 	set("AWS_DEFAULT_REGION", f.Region)
+	if f.HTTPPort != 0 {
+		set("FC_SERVER_PORT", strconv.Itoa(f.HTTPPort))
+		set("FC_FUNCTION_NAME", f.Name)
+		set("FC_FUNCTION_MEMORY_SIZE", strconv.Itoa(f.MemoryMB))
+		set("FC_REGION", f.Region)
+	}
 	out := make([]string, 0, len(order))
 	for _, k := range order {
 		out = append(out, k+"="+env[k])

@@ -46,9 +46,10 @@ type Instance struct {
 	srv     *runtimeapi.Server
 	tag     string // docker mode: the loaded image
 
-	mu     sync.Mutex
-	proc   *process // nil until started, and after a stop
-	closed bool
+	mu          sync.Mutex
+	proc        *process // nil until started, and after a stop
+	closed      bool
+	initialized bool // FC custom containers: POST /initialize was sent to proc
 }
 
 // Start unpacks img's filesystem (whiteouts applied) into a directory under WithTempDir and
