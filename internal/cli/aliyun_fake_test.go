@@ -346,3 +346,24 @@ func TestAliyunFCDockerfileTemplate(t *testing.T) {
 		t.Errorf("outputs %v\n%s", out, s.stderr.String())
 	}
 }
+
+// TestAliyunFCDryRun plans against the live state and changes nothing (FC 2.0: not even the service).
+func TestAliyunFCDryRun(t *testing.T) {
+	offline(t, fcWheels)
+	for _, v := range []struct{ lithops, python string }{{"3.7.0", "3.12"}, {"3.6.0", "3.10"}} {
+		d := newFCDeploy(t, v.lithops, v.python)
+		s := d.run(t, "--dry-run", "true")
+		if s.code != 0 {
+			t.Fatalf("Lithops %s: exit %d\n%s", v.lithops, s.code, s.stderr.String())
+		}
+		if m := d.cloud.MutatingCalls(); len(m) != 0 || s.outputs()["changed"] != "false" {
+			t.Errorf("Lithops %s dry run: changed=%s, mutating calls %+v", v.lithops, s.outputs()["changed"], m)
+		}
+		if !strings.Contains(s.stderr.String(), "create    function") {
+			t.Errorf("Lithops %s: plan lacks the functions:\n%s", v.lithops, s.stderr.String())
+		}
+		if v.lithops == "3.6.0" && !strings.Contains(s.stderr.String(), "create    service lithops_ltai") {
+			t.Errorf("FC 2.0 plan lacks the service:\n%s", s.stderr.String())
+		}
+	}
+}
