@@ -20,6 +20,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/run"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -83,7 +84,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 	deps := run.Deps{
 		UI:      ui,
 		Stdout:  sys.Stdout,
-		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger)), logger),
+		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0)), logger, zipCache(sys, logger)...),
 		Images: build.NewImageBuilder(pip.NewInstaller(pip.WithLogger(logger)),
 			dockerfile.New(dockerfile.WithLogger(logger)), logger),
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
@@ -109,6 +110,21 @@ func Main(ctx context.Context, args []string, sys System) int {
 		return 1
 	}
 	return 0
+}
+
+// zipCache is the build cache option: $RUNNER_TOOL_CACHE/lithops-runtime-cache in Actions (persist
+// it with actions/cache), else the user cache directory. Without a usable directory, builds run
+// uncached.
+func zipCache(sys System, logger *slog.Logger) []build.ZipOption {
+	dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE"))
+	if err == nil {
+		var c *cache.Cache
+		if c, err = cache.New(dir, cache.WithLogger(logger)); err == nil {
+			return []build.ZipOption{build.WithCache(c, version())}
+		}
+	}
+	logger.Warn("build cache not used", "error", err)
+	return nil
 }
 
 // version is the module version this binary was built from ("(devel)" for a local build).

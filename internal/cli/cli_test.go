@@ -31,6 +31,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// The build cache (the user cache directory outside Actions) is this run's own.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	build := func(name string, opts wheelhouse.Options) string {
 		d := filepath.Join(dir, name)
 		if _, err := wheelhouse.Build(d, opts); err != nil {
@@ -179,6 +181,10 @@ func TestQuickStartTwice(t *testing.T) {
 	want["changed"] = "false"
 	if diff := cmp.Diff(want, second.outputs()); diff != "" {
 		t.Errorf("second run outputs (-want +got):\n%s", diff)
+	}
+	// The second build comes from the build cache: the same zips, not rebuilt.
+	if !strings.Contains(second.stderr.String(), "cache hit") {
+		t.Errorf("the unchanged rebuild did not hit the build cache:\n%s", second.stderr.String())
 	}
 	meta2, _ := os.ReadFile(filepath.Join(state, "storage", "lithops-local-local", filepath.FromSlash(want["metadata-key"])))
 	if !bytes.Equal(meta, meta2) {

@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/wheelcheck"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
@@ -89,18 +90,32 @@ type ZipBuilder struct {
 	installer Installer
 	logger    *slog.Logger
 	zipOpts   []zipbundle.Option
+	cache     *cache.Cache
+	tool      string
 }
 
 // NewZipBuilder returns a ZipBuilder installing with inst and logging to logger (nil discards).
-func NewZipBuilder(inst Installer, logger *slog.Logger, zipOpts ...zipbundle.Option) *ZipBuilder {
+func NewZipBuilder(inst Installer, logger *slog.Logger, opts ...ZipOption) *ZipBuilder {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &ZipBuilder{installer: inst, logger: logger, zipOpts: zipOpts}
+	b := &ZipBuilder{installer: inst, logger: logger}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
 }
 
 // Build installs the dependencies and lithops for the target platform and writes the zips.
 func (b *ZipBuilder) Build(ctx context.Context, spec ZipSpec) (*Artifact, error) {
+	if b.cache == nil {
+		return b.build(ctx, spec)
+	}
+	return b.cachedBuild(ctx, spec)
+}
+
+// build installs and zips, without the cache.
+func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error) {
 	deps := filepath.Join(spec.WorkDir, "dependencies")
 	code := filepath.Join(spec.WorkDir, "function")
 	for _, d := range []string{deps, code} {

@@ -37,6 +37,12 @@ type Installer struct {
 	python string
 	runner Runner
 	logger *slog.Logger
+
+	// unpack and jobs configure the wheel installer (WithWheelInstaller); resolved memoizes Resolve.
+	unpack   bool
+	jobs     int
+	mu       sync.Mutex
+	resolved map[string]*Resolution
 }
 
 // Option configures an Installer.
@@ -72,6 +78,8 @@ type InstallRequest struct {
 	Target string
 	// Platform is the runtime the wheels must load on.
 	Platform Platform
+	// NoDeps resolves or installs the requirements alone, without their dependencies (Resolve).
+	NoDeps bool
 }
 
 // Report lists what an install put into the target.
@@ -96,6 +104,12 @@ func (i *Installer) InstallRequirements(ctx context.Context, req InstallRequest)
 	}
 	if err := os.MkdirAll(req.Target, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", req.Target, err)
+	}
+	if i.unpack {
+		rep, err := i.installWheels(ctx, req)
+		if !errors.Is(err, errFallback) {
+			return rep, err
+		}
 	}
 	reportFile, err := os.CreateTemp("", "pip-report-*.json")
 	if err != nil {

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// runZip builds the Lambda zip runtime with the wheel installer and the build cache, then
+// "deploys" it the way the tool decides to: a zip whose SHA-256 the state file already records is
+// not uploaded again. It prints the bytes that a deploy would upload.
+func runZip(args []string) error {
+	fs := flag.NewFlagSet("zip", flag.ContinueOnError)
+	reqs := fs.String("reqs", "", "requirements file")
+	work := fs.String("work", "", "work directory (emptied)")
+	cacheDir := fs.String("cache", "", "build cache directory (empty: no cache)")
+	state := fs.String("state", "", "deploy state file (SHA-256s of the zips deployed)")
+	python := fs.String("python", "3.12", "target Python")
+	wheels := fs.Bool("wheels", true, "use the parallel wheel installer")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	os.RemoveAll(*work)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var pipOpts []pip.Option
+	if *wheels {
+		pipOpts = append(pipOpts, pip.WithWheelInstaller(0))
+	}
+	var opts []build.ZipOption
+	if *cacheDir != "" {
+		c, err := cache.New(*cacheDir)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, build.WithCache(c, "bench"))
+	}
+	b := build.NewZipBuilder(pip.NewInstaller(pipOpts...), logger, opts...)
+	py, err := lithops.ParsePython(*python)
+	if err != nil {
+		return err
+	}
+	major, minor := lithops.Glibc(lithops.AWSLambda, py)
+	start := time.Now()
+	art, err := b.Build(context.Background(), build.ZipSpec{
+		Layout:           build.LambdaLayout,
+		RequirementFiles: []string{*reqs},
+		Requirements:     lithops.DefaultRequirements(lithops.AWSLambda),
+		Lithops:          "3.7.0",
+		EntryPoint:       lithops.EntryPoint(lithops.AWSLambda),
+		Platform:         pip.Platform{Python: *python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor},
+		WorkDir:          *work,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("build_s=%.3f\n", time.Since(start).Seconds())
+	deployed := map[string]bool{}
+	if data, err := os.ReadFile(*state); err == nil {
+		for _, l := range strings.Fields(string(data)) {
+			deployed[l] = true
+		}
+	}
+	var uploaded int64
+	var record []string
+	for _, z := range []*zipbundle.Bundle{art.Layer, art.Function} {
+		record = append(record, z.SHA256)
+		if !deployed[z.SHA256] {
+			uploaded += z.Size
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(*state), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*state, []byte(strings.Join(record, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("uploaded_bytes=%d\nlayer_bytes=%d\nfunction_bytes=%d\nlayer_files=%d\n", uploaded, art.Layer.Size, art.Function.Size, art.Layer.Files)
+	return nil
+}
+
+// runZipDir zips one directory tree with zipbundle (the tool's zip writer).
+func runZipDir(args []string) error {
+	fs := flag.NewFlagSet("zipdir", flag.ContinueOnError)
+	src := fs.String("src", "", "directory to zip")
+	out := fs.String("o", "", "zip file to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	start := time.Now()
+	z, err := zipbundle.Write(context.Background(), *out, []zipbundle.Source{{Dir: *src}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("zip_s=%.3f\nzip_bytes=%d\nunzipped_bytes=%d\n", time.Since(start).Seconds(), z.Size, z.UnzippedSize)
+	return nil
+}
+
+// runPipFlags prints the platform flags the tool gives pip for a Lambda target, one per line, for
+// the baseline's pip install.
+func runPipFlags(args []string) error {
+	fs := flag.NewFlagSet("pipflags", flag.ContinueOnError)
+	python := fs.String("python", "3.12", "target Python")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	py, err := lithops.ParsePython(*python)
+	if err != nil {
+		return err
+	}
+	major, minor := lithops.Glibc(lithops.AWSLambda, py)
+	fmt.Printf("--implementation\ncp\n--python-version\n%s\n--only-binary=:all:\n", *python)
+	for _, t := range (pip.Platform{Python: *python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor}).Tags() {
+		fmt.Printf("--platform\n%s\n", t)
+	}
+	return nil
+}

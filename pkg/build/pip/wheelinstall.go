@@ -1,0 +1,393 @@
+package pip
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zip"
+)
+
+// WheelFile is one resolved wheel to unpack.
+type WheelFile struct {
+	// Path is the wheel file on this machine.
+	Path string
+	// Requested marks a distribution the request named (it gets a REQUESTED file, as with pip).
+	Requested bool
+}
+
+// UnsupportedWheelError says why a wheel cannot be installed by [UnpackWheels]; the caller falls
+// back to pip, which handles every wheel.
+type UnsupportedWheelError struct {
+	Wheel  string
+	Reason string
+}
+
+func (e *UnsupportedWheelError) Error() string {
+	return fmt.Sprintf("wheel %s: %s", filepath.Base(e.Wheel), e.Reason)
+}
+
+// installerName is what the INSTALLER file of every unpacked distribution says. It is "pip", as
+// pip writes, so that the trees of both install paths are the same: pip resolved the wheels and
+// this package laid them out exactly as pip --target does.
+const installerName = "pip\n"
+
+// UnpackWheels installs wheels into target the way `pip install --target --no-compile` does, with
+// up to jobs wheels unpacked at once (jobs <= 0: twice the number of CPUs). Following the wheel
+// format (PEP 427/491): the files go to the target's root (purelib and platlib alike), the
+// <name>.data/purelib and platlib directories are merged into the root, the .dist-info directory
+// is kept and gets INSTALLER, REQUESTED (requested distributions only) and a RECORD rewritten for
+// the installed paths, executable bits are kept and no .pyc files are compiled.
+//
+// Wheels with scripts (console or gui entry points, .data/scripts), headers or data files, wheels
+// whose files overlap, and wheel format versions other than 1.x are not supported: the error is an
+// [*UnsupportedWheelError] and nothing has been written.
+func UnpackWheels(ctx context.Context, target string, wheels []WheelFile, jobs int) error {
+	if jobs <= 0 {
+		jobs = 2 * runtime.GOMAXPROCS(0)
+	}
+	plans := make([]*wheelPlan, len(wheels))
+	err := forEach(ctx, len(wheels), jobs, func(i int) error {
+		p, err := planWheel(wheels[i])
+		plans[i] = p
+		return err
+	})
+	if err != nil {
+		closePlans(plans)
+		return err
+	}
+	defer closePlans(plans)
+	owner := map[string]string{}
+	for _, p := range plans {
+		for _, f := range p.files {
+			if prev, ok := owner[f.dest]; ok {
+				return &UnsupportedWheelError{Wheel: p.wheel.Path, Reason: fmt.Sprintf("%s is also in %s", f.dest, filepath.Base(prev))}
+			}
+			owner[f.dest] = p.wheel.Path
+		}
+	}
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", target, err)
+	}
+	return forEach(ctx, len(plans), jobs, func(i int) error {
+		if err := plans[i].install(ctx, target); err != nil {
+			return fmt.Errorf("installing %s into %s: %w", filepath.Base(plans[i].wheel.Path), target, err)
+		}
+		return nil
+	})
+}
+
+// forEach runs fn(0..n-1) on up to jobs goroutines and returns the first error.
+func forEach(ctx context.Context, n, jobs int, fn func(int) error) error {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	next := make(chan int)
+	for w := 0; w < min(jobs, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+loop:
+	for i := 0; i < n; i++ {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// wheelPlan is an opened wheel and where each of its files goes.
+type wheelPlan struct {
+	wheel    WheelFile
+	rc       *zip.ReadCloser
+	distInfo string
+	files    []plannedFile
+	// record is the wheel's RECORD rows.
+	record [][]string
+}
+
+type plannedFile struct {
+	zf *zip.File
+	// name is the path inside the wheel; dest the path relative to the target (slash-separated).
+	name, dest string
+}
+
+func closePlans(plans []*wheelPlan) {
+	for _, p := range plans {
+		if p != nil && p.rc != nil {
+			p.rc.Close()
+		}
+	}
+}
+
+// planWheel opens w, checks it is supported and maps its files to the target.
+func planWheel(w WheelFile) (*wheelPlan, error) {
+	rc, err := zip.OpenReader(w.Path)
+	if err != nil {
+		return nil, fmt.Errorf("opening wheel %s: %w", w.Path, err)
+	}
+	p := &wheelPlan{wheel: w, rc: rc}
+	unsupported := func(format string, a ...any) error {
+		return &UnsupportedWheelError{Wheel: w.Path, Reason: fmt.Sprintf(format, a...)}
+	}
+	byName := map[string]*zip.File{}
+	for _, f := range rc.File {
+		byName[f.Name] = f
+		if first, rest, ok := strings.Cut(f.Name, "/"); ok && strings.HasSuffix(first, ".dist-info") && rest == "WHEEL" {
+			if p.distInfo != "" && p.distInfo != first {
+				return p, unsupported("two .dist-info directories (%s, %s)", p.distInfo, first)
+			}
+			p.distInfo = first
+		}
+	}
+	if p.distInfo == "" {
+		return p, fmt.Errorf("wheel %s has no .dist-info/WHEEL: it is not a valid wheel", w.Path)
+	}
+	wheelMeta, err := readZipText(byName[p.distInfo+"/WHEEL"])
+	if err != nil {
+		return p, fmt.Errorf("reading %s/WHEEL of %s: %w", p.distInfo, w.Path, err)
+	}
+	if v := headerValue(wheelMeta, "Wheel-Version"); !strings.HasPrefix(v, "1.") {
+		return p, unsupported("Wheel-Version %q (only 1.x is supported)", v)
+	}
+	if f := byName[p.distInfo+"/entry_points.txt"]; f != nil {
+		ep, err := readZipText(f)
+		if err != nil {
+			return p, fmt.Errorf("reading %s/entry_points.txt of %s: %w", p.distInfo, w.Path, err)
+		}
+		if strings.Contains(ep, "[console_scripts]") || strings.Contains(ep, "[gui_scripts]") {
+			return p, unsupported("it declares scripts, which pip generates for its interpreter")
+		}
+	}
+	recordFile := byName[p.distInfo+"/RECORD"]
+	if recordFile == nil {
+		return p, fmt.Errorf("wheel %s has no %s/RECORD: it is not a valid wheel", w.Path, p.distInfo)
+	}
+	recordText, err := readZipText(recordFile)
+	if err != nil {
+		return p, fmt.Errorf("reading %s/RECORD of %s: %w", p.distInfo, w.Path, err)
+	}
+	if p.record, err = csv.NewReader(strings.NewReader(recordText)).ReadAll(); err != nil {
+		return p, fmt.Errorf("parsing %s/RECORD of %s: %w", p.distInfo, w.Path, err)
+	}
+	dataDir := strings.TrimSuffix(p.distInfo, ".dist-info") + ".data"
+	for _, f := range rc.File {
+		if strings.HasSuffix(f.Name, "/") {
+			continue // directory entry
+		}
+		if f.Name == p.distInfo+"/RECORD" {
+			continue // rewritten
+		}
+		if !safeWheelPath(f.Name) {
+			return p, fmt.Errorf("wheel %s: unsafe path %q", w.Path, f.Name)
+		}
+		if !f.Mode().IsRegular() {
+			return p, unsupported("%s is not a regular file", f.Name)
+		}
+		dest := f.Name
+		if first, rest, ok := strings.Cut(f.Name, "/"); ok && first == dataDir {
+			scheme, sub, _ := strings.Cut(rest, "/")
+			switch scheme {
+			case "purelib", "platlib":
+				dest = sub
+			default:
+				return p, unsupported("it installs %s files (%s)", scheme, f.Name)
+			}
+		} else if first == dataDir {
+			return p, unsupported("%s is not in a scheme directory", f.Name)
+		}
+		p.files = append(p.files, plannedFile{zf: f, name: f.Name, dest: dest})
+	}
+	return p, nil
+}
+
+// safeWheelPath reports whether name stays inside the target.
+func safeWheelPath(name string) bool {
+	if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "\\") {
+		return false
+	}
+	clean := path.Clean(name)
+	return clean == name && clean != ".." && !strings.HasPrefix(clean, "../")
+}
+
+// install writes the plan's files, INSTALLER, REQUESTED and RECORD into target.
+func (p *wheelPlan) install(ctx context.Context, target string) error {
+	made := map[string]bool{}
+	mkdir := func(dir string) error {
+		if made[dir] {
+			return nil
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		made[dir] = true
+		return nil
+	}
+	buf := make([]byte, 64<<10)
+	moved := map[string]string{} // wheel path -> installed path, where they differ
+	for _, f := range p.files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		dst := filepath.Join(target, filepath.FromSlash(f.dest))
+		if err := mkdir(filepath.Dir(dst)); err != nil {
+			return err
+		}
+		if err := writeZipFile(f.zf, dst, buf); err != nil {
+			return err
+		}
+		if f.dest != f.name {
+			moved[f.name] = f.dest
+		}
+	}
+	info := filepath.Join(target, p.distInfo)
+	if err := mkdir(info); err != nil {
+		return err
+	}
+	generated := [][2]string{{p.distInfo + "/INSTALLER", installerName}}
+	if p.wheel.Requested {
+		generated = append(generated, [2]string{p.distInfo + "/REQUESTED", ""})
+	}
+	rows := make([][]string, 0, len(p.record)+len(generated))
+	seen := map[string]bool{}
+	recordPath := p.distInfo + "/RECORD"
+	for _, r := range p.record {
+		if len(r) == 0 || r[0] == "" {
+			continue
+		}
+		name := r[0]
+		if d, ok := moved[name]; ok {
+			name = d
+		}
+		if name == recordPath {
+			continue
+		}
+		row := append([]string{name}, r[1:]...)
+		rows = append(rows, row)
+		seen[name] = true
+	}
+	// Files the wheel has but its RECORD does not list are recorded with their hash, as pip does.
+	for _, f := range p.files {
+		if !seen[f.dest] {
+			data, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(f.dest)))
+			if err != nil {
+				return err
+			}
+			rows = append(rows, []string{f.dest, recordHash(data), fmt.Sprint(len(data))})
+		}
+	}
+	for _, g := range generated {
+		if err := os.WriteFile(filepath.Join(target, filepath.FromSlash(g[0])), []byte(g[1]), 0o644); err != nil {
+			return err
+		}
+		rows = append(rows, []string{g[0], recordHash([]byte(g[1])), fmt.Sprint(len(g[1]))})
+	}
+	rows = append(rows, []string{recordPath, "", ""})
+	sort.Slice(rows, func(i, j int) bool { return strings.Join(rows[i], "\x00") < strings.Join(rows[j], "\x00") })
+	out, err := os.Create(filepath.Join(target, filepath.FromSlash(recordPath)))
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(out)
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	if err := cw.WriteAll(rows); err != nil {
+		out.Close()
+		return fmt.Errorf("writing %s: %w", recordPath, err)
+	}
+	if err := bw.Flush(); err != nil {
+		out.Close()
+		return fmt.Errorf("writing %s: %w", recordPath, err)
+	}
+	return out.Close()
+}
+
+// writeZipFile extracts f to dst, executable when the wheel says so (pip's rule: any x bit).
+func writeZipFile(f *zip.File, dst string, buf []byte) error {
+	r, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", f.Name, err)
+	}
+	defer r.Close()
+	mode := os.FileMode(0o644)
+	if f.ExternalAttrs>>16&0o111 != 0 {
+		mode = 0o755
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyBuffer(out, r, buf); err != nil {
+		out.Close()
+		return fmt.Errorf("extracting %s: %w", f.Name, err)
+	}
+	return out.Close()
+}
+
+// readZipText reads a small text member.
+func readZipText(f *zip.File) (string, error) {
+	if f == nil {
+		return "", errors.New("missing")
+	}
+	r, err := f.Open()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	return string(data), err
+}
+
+// headerValue returns the value of an email-style "Key: value" line.
+func headerValue(text, key string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), key) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// recordHash is a RECORD hash: "sha256=" and the unpadded urlsafe base64 digest.
+func recordHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256=" + base64.RawURLEncoding.EncodeToString(sum[:])
+}

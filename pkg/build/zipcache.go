@@ -1,0 +1,186 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
+)
+
+// ZipOption configures a ZipBuilder.
+type ZipOption func(*ZipBuilder)
+
+// WithZipOptions passes options to every zip the builder writes.
+func WithZipOptions(opts ...zipbundle.Option) ZipOption {
+	return func(b *ZipBuilder) { b.zipOpts = append(b.zipOpts, opts...) }
+}
+
+// WithCache makes the builder look built runtimes up in c before building and store them after;
+// toolVersion is part of every key, so a new release of the tool never reuses an older build.
+// The key needs the resolved distributions: when the installer cannot resolve without installing
+// (it has no Resolve method like [pip.Installer]'s), the cache is not used.
+func WithCache(c *cache.Cache, toolVersion string) ZipOption {
+	return func(b *ZipBuilder) { b.cache, b.tool = c, toolVersion }
+}
+
+// Resolver is the optional part of an Installer the build cache needs: pip's resolution of a
+// request without installing it.
+type Resolver interface {
+	Resolve(ctx context.Context, req pip.InstallRequest) (*pip.Resolution, error)
+}
+
+// cachedArtifact is the metadata stored with a cache entry's zips.
+type cachedArtifact struct {
+	Layer        *zipbundle.Bundle  `json:"layer,omitempty"`
+	Function     *zipbundle.Bundle  `json:"function"`
+	Dependencies []pip.Distribution `json:"dependencies"`
+	Modules      []string           `json:"modules"`
+}
+
+// cachedBuild is Build with the cache: the key is computed from the spec and pip's resolution,
+// a hit copies (hard-links) the zips into the work directory, a miss builds and stores.
+func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, error) {
+	res, ok := b.installer.(Resolver)
+	if !ok {
+		b.logger.Warn("build cache not used: the installer cannot resolve without installing")
+		return b.build(ctx, spec)
+	}
+	start := time.Now()
+	resolution, err := res.Resolve(ctx, pip.InstallRequest{
+		RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The lithops wheel itself (its hash, not only its version: a rebuilt wheel of the same version
+	// must not reuse a build) is part of the key too.
+	lithopsRes, err := res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
+	if err != nil {
+		return nil, err
+	}
+	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lithopsRes.Distributions...)}
+	key, err := b.cacheKey(spec, resolution)
+	if err != nil {
+		return nil, err
+	}
+	names := zipNames(spec.Layout)
+	entry, hit, err := b.cache.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if hit {
+		art, err := restore(entry, spec, names)
+		if err != nil {
+			b.logger.Warn("build cache entry unusable: building", "key", key, "error", err)
+		} else {
+			b.logger.Info("cache hit", "key", key[:16], "dir", b.cache.Dir(), "took", time.Since(start).Round(time.Millisecond))
+			return art, nil
+		}
+	}
+	b.logger.Info("cache miss", "key", key[:16])
+	art, err := b.build(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	meta := cachedArtifact{Layer: stripPath(art.Layer), Function: stripPath(art.Function), Dependencies: art.Dependencies, Modules: art.Modules}
+	data, err := json.Marshal(meta)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the build cache entry: %w", err)
+	}
+	files := map[string]string{names.function: art.Function.Path}
+	if art.Layer != nil {
+		files[names.layer] = art.Layer.Path
+	}
+	if _, err := b.cache.Put(key, files, data); err != nil {
+		// A cache that cannot store must not fail the build.
+		b.logger.Warn("build cache not stored", "error", err)
+	}
+	return art, nil
+}
+
+// cacheKey is the key of spec's build given pip's resolution.
+func (b *ZipBuilder) cacheKey(spec ZipSpec, r *pip.Resolution) (string, error) {
+	k := cache.Key{
+		RequirementFiles: spec.RequirementFiles,
+		Requirements:     spec.Requirements,
+		Python:           spec.Platform.Python,
+		Arch:             spec.Platform.Arch,
+		Glibc:            strconv.Itoa(spec.Platform.GlibcMajor) + "." + strconv.Itoa(spec.Platform.GlibcMinor),
+		Lithops:          spec.Lithops,
+		Tool:             b.tool,
+		Extra: []string{
+			"layout=" + strconv.Itoa(int(spec.Layout)),
+			"entry-point=" + spec.EntryPoint,
+			"mod-time=" + spec.ModTime.UTC().Format(time.RFC3339),
+		},
+	}
+	for _, d := range r.Distributions {
+		k.Resolved = append(k.Resolved, fmt.Sprintf("%s==%s sha256:%s url:%s requested:%t", d.Name, d.Version, d.SHA256, filepath.Base(d.URL), d.Requested))
+	}
+	return k.Sum()
+}
+
+// zipFileNames are the zips' file names in the work directory and in a cache entry.
+type zipFileNames struct{ layer, function string }
+
+func zipNames(l Layout) zipFileNames {
+	if l == FCLayout {
+		return zipFileNames{function: "code.zip"}
+	}
+	return zipFileNames{layer: "layer.zip", function: "function.zip"}
+}
+
+func stripPath(b *zipbundle.Bundle) *zipbundle.Bundle {
+	if b == nil {
+		return nil
+	}
+	c := *b
+	c.Path = ""
+	return &c
+}
+
+// restore links an entry's zips into spec.WorkDir and returns the artifact they make.
+func restore(e *cache.Entry, spec ZipSpec, names zipFileNames) (*Artifact, error) {
+	var meta cachedArtifact
+	if err := json.Unmarshal(e.Meta, &meta); err != nil {
+		return nil, fmt.Errorf("decoding build cache entry %s: %w", e.Key, err)
+	}
+	if meta.Function == nil || (names.layer != "") != (meta.Layer != nil) {
+		return nil, fmt.Errorf("build cache entry %s does not hold this layout's zips", e.Key)
+	}
+	art := &Artifact{PackageType: Zip, Dependencies: meta.Dependencies, Modules: meta.Modules}
+	if err := os.MkdirAll(spec.WorkDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", spec.WorkDir, err)
+	}
+	place := func(b *zipbundle.Bundle, name string) (*zipbundle.Bundle, error) {
+		dst := filepath.Join(spec.WorkDir, name)
+		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("replacing %s: %w", dst, err)
+		}
+		if err := cache.LinkOrCopy(e.Path(name), dst); err != nil {
+			return nil, err
+		}
+		c := *b
+		c.Path = dst
+		return &c, nil
+	}
+	var err error
+	if meta.Layer != nil {
+		if art.Layer, err = place(meta.Layer, names.layer); err != nil {
+			return nil, err
+		}
+	}
+	if art.Function, err = place(meta.Function, names.function); err != nil {
+		return nil, err
+	}
+	return art, nil
+}
