@@ -83,6 +83,7 @@ type pipeline struct {
 	deployment *deploy.Deployment
 	metadata   []*lithops.Metadata // per function, from the smoke test
 	written    []string            // metadata keys written
+	partial    bool                // the deployment failed after changing something
 	changed    bool
 	result     *Result
 }
@@ -155,6 +156,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 		}
 		p.result.Timings = append(p.result.Timings, t)
 		if err != nil {
+			if ctx.Err() != nil {
+				err = p.interrupted(s.name, err)
+			}
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
@@ -221,7 +225,8 @@ func (p *pipeline) deploy(ctx context.Context) error {
 	d, err := p.backend.Apply(ctx, plan)
 	if err != nil {
 		if d != nil && d.Changed {
-			return fmt.Errorf("%w (the deployment stopped part way: run again to converge)", err)
+			p.partial = true
+			return fmt.Errorf("%w\nthe deployment stopped part way: run again to converge", err)
 		}
 		return err
 	}

@@ -70,6 +70,10 @@ func (p *pipeline) verify(ctx context.Context) error {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
+		if ctx.Err() != nil {
+			// Interrupted: restoring would be cut short too; Run says where this leaves the cloud.
+			return err
+		}
 		if !p.deployment.Changed {
 			return fmt.Errorf("%w\nnothing was changed by this run: the runtime that fails is the one that was already deployed", err)
 		}

@@ -8,6 +8,10 @@
 // the zip; over-large requests and unzipped sizes get Lambda's errors and messages; the execution
 // role must be one the account has; and Invoke really runs the handler, with the local backend's
 // host, in a python3.X matching the function's runtime.
+//
+// Faults can be injected into every service (InjectFaults; RandomFaults for a seeded rate):
+// throttling, 500s, connections dropped before a call is served or after (a lost reply), and slow
+// answers, each in the service's own protocol.
 package fakeaws
 
 import (
@@ -45,6 +49,9 @@ type Call struct {
 	Op      string // "CreateFunction", ..., for S3 the HTTP method and path
 	Target  string // the function, layer or bucket/key
 	Status  int
+	// Dropped tells that the connection was dropped without an answer (an injected fault); the call
+	// was served when Status is set.
+	Dropped bool
 }
 
 // Mutating tells whether the call changes the cloud.
@@ -58,7 +65,8 @@ func (c Call) Mutating() bool {
 	return false
 }
 
-// Fault, when it returns non-nil, answers a Lambda call with that error instead of serving it.
+// Fault, when it returns non-nil, answers a call with that error instead of serving it (or drops
+// the connection, or delays the answer: see Error).
 type Fault func(op, target string) *Error
 
 // Cloud is one fake AWS account in one region.
@@ -68,8 +76,10 @@ type Cloud struct {
 	Roles []string
 	// Settle is how long a created function stays Pending and an updated one InProgress.
 	Settle time.Duration
-	// Fault injects errors (nil: none).
+	// Fault injects errors into Lambda calls (nil: none).
 	Fault Fault
+	// S3Fault and STSFault inject errors into S3 and STS calls (nil: none); InjectFaults sets all.
+	S3Fault, STSFault Fault
 	// RegistryAuth is what Lambda pulls images with (nil: anonymous).
 	RegistryAuth authn.Authenticator
 	// ImageInvoker runs image functions (nil: invoking one is a ServiceException).
@@ -164,7 +174,7 @@ func (c *Cloud) Calls() []Call {
 func (c *Cloud) MutatingCalls() []Call {
 	var out []Call
 	for _, call := range c.Calls() {
-		if call.Mutating() && call.Status < 300 {
+		if call.Mutating() && call.Status >= 200 && call.Status < 300 {
 			out = append(out, call)
 		}
 	}

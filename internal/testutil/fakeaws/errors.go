@@ -8,7 +8,9 @@ import (
 )
 
 // Error is a Lambda error response: HTTP status, error type (the x-amzn-ErrorType header) and
-// message, as Lambda sends them.
+// message, as Lambda sends them. As an injected fault (Fault), an Error without Status whose Code
+// is CodeConnectionReset, CodeLostReply or CodeSlow drops the connection or delays the answer
+// instead: see ConnectionReset, LostReply and Slow.
 type Error struct {
 	Status  int
 	Code    string

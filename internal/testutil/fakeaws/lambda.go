@@ -23,6 +23,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeecr"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local"
 )
@@ -166,31 +167,29 @@ func (c *Cloud) lambdaHandler() http.Handler {
 				writeError(w, e)
 				return
 			}
-			if c.Fault != nil {
-				if e := c.Fault(op, tgt); e != nil {
-					c.record(Call{Service: "lambda", Op: op, Target: tgt, Status: e.Status})
+			serve := func(w http.ResponseWriter, r *http.Request) {
+				status, body, e := h(r, tgt)
+				if e != nil {
 					writeError(w, e)
 					return
 				}
+				switch b := body.(type) {
+				case nil:
+					w.WriteHeader(status)
+				case *invokeResponse:
+					b.write(w)
+				case []byte:
+					w.Header().Set("Content-Type", "application/zip")
+					w.Write(b)
+				default:
+					writeJSON(w, status, b)
+				}
 			}
-			status, body, e := h(r, tgt)
-			if e != nil {
-				c.record(Call{Service: "lambda", Op: op, Target: tgt, Status: e.Status})
-				writeError(w, e)
-				return
+			writeFault := func(w http.ResponseWriter, f *fakeecr.Fault) {
+				writeError(w, &Error{Status: f.Status, Code: f.Code, Message: f.Message})
 			}
-			c.record(Call{Service: "lambda", Op: op, Target: tgt, Status: status})
-			switch b := body.(type) {
-			case nil:
-				w.WriteHeader(status)
-			case *invokeResponse:
-				b.write(w)
-			case []byte:
-				w.Header().Set("Content-Type", "application/zip")
-				w.Write(b)
-			default:
-				writeJSON(w, status, b)
-			}
+			status, dropped := fakeecr.Inject(w, r, decide(c.Fault, op, tgt), serve, writeFault)
+			c.record(Call{Service: "lambda", Op: op, Target: tgt, Status: status, Dropped: dropped})
 		})
 	}
 	fn := func(r *http.Request) string { return functionName(r.PathValue("name")) }

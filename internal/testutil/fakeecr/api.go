@@ -28,6 +28,31 @@ type apiError struct {
 
 // apiHandler serves the ECR control plane.
 func (e *ECR) apiHandler() http.Handler {
+	serve := e.serveAPI()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+		Inject(w, r, e.countRequest(op, ""), serve, writeAPIFault)
+	})
+}
+
+// writeAPIFault answers with an injected error as ECR does: throttling is a 400
+// ThrottlingException, server errors a 500 ServerException.
+func writeAPIFault(w http.ResponseWriter, f *Fault) {
+	status, typ, msg := f.Status, f.Code, f.Message
+	switch {
+	case status == http.StatusTooManyRequests:
+		status, typ, msg = http.StatusBadRequest, "ThrottlingException", "Rate exceeded"
+	case status >= 500:
+		status, typ, msg = http.StatusInternalServerError, "ServerException", "An internal error occurred. Try again."
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Amzn-ErrorType", typ)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
+}
+
+// serveAPI answers control-plane requests.
+func (e *ECR) serveAPI() http.HandlerFunc {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 		var out any

@@ -8,6 +8,8 @@
 // that were not created (404 NAME_UNKNOWN). Repository URIs are "<registry host:port>/<name>",
 // so pushes to them reach the in-process registry (plain HTTP: clients must allow that for
 // 127.0.0.1).
+//
+// Fault injects failures into both (error answers, dropped connections, delays: see Fault).
 package fakeecr
 
 import (
@@ -54,6 +56,9 @@ type Repository struct {
 type ECR struct {
 	// API is the ECR control plane; Registry is the image registry.
 	API, Registry *httptest.Server
+	// Fault injects failures into control-plane and registry requests (nil: none). Set it before
+	// the first request.
+	Fault Injector
 
 	password string
 	dir      string
@@ -63,6 +68,7 @@ type ECR struct {
 	calls        []string
 	blobUploads  int
 	manifestPuts int
+	requests     int
 }
 
 // Start starts a fake ECR with no repositories; it is stopped when the test ends.
@@ -109,6 +115,24 @@ func (e *ECR) ManifestPuts() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.manifestPuts
+}
+
+// Requests counts every request the control plane and the registry received, whatever the answer.
+func (e *ECR) Requests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.requests
+}
+
+// countRequest counts one request and returns the fault to inject into it.
+func (e *ECR) countRequest(op, target string) *Fault {
+	e.mu.Lock()
+	e.requests++
+	e.mu.Unlock()
+	if e.Fault == nil {
+		return nil
+	}
+	return e.Fault(op, target)
 }
 
 // Repositories lists the names of the repositories, sorted.

@@ -10,6 +10,26 @@ import (
 // registryHandler puts ECR's authentication and repository checks in front of the registry and
 // records the uploads.
 func (e *ECR) registryHandler(reg http.Handler) http.Handler {
+	serve := e.serveRegistry(reg)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Inject(w, r, e.countRequest(r.Method, r.URL.Path), serve, writeRegistryFault)
+	})
+}
+
+// writeRegistryFault answers with an injected error in the distribution spec's format.
+func writeRegistryFault(w http.ResponseWriter, f *Fault) {
+	code := f.Code
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		code = "TOOMANYREQUESTS"
+	case f.Status >= 500:
+		code = "UNKNOWN"
+	}
+	registryError(w, f.Status, code, f.Message)
+}
+
+// serveRegistry answers registry requests after ECR's checks.
+func (e *ECR) serveRegistry(reg http.Handler) http.HandlerFunc {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/v2/") && r.URL.Path != "/v2" {
 			reg.ServeHTTP(w, r)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -40,20 +41,28 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	st := &deployment{}
 	d := &deploy.Deployment{Plan: dp, Functions: slices.Clone(dp.Functions), State: st}
 	art := p.req.Artifact
+	var progress applied
+	for _, fp := range p.functions {
+		if fp.action != deploy.Skip {
+			progress.pending = append(progress.pending, fp.name)
+		}
+	}
 	if p.isImage() {
 		if err := b.pushImage(ctx, p); err != nil {
-			return d, err
+			return d, progress.stopped(err, "the image push")
 		}
 		if p.image.pushed {
 			d.Changed = true
+			progress.done = append(progress.done, "image "+p.image.imageURI+" was pushed")
 		}
 	} else if p.layerARN == "" {
 		arn, err := b.publishLayer(ctx, p)
 		if err != nil {
-			return d, err
+			return d, progress.stopped(err, "the publication of a version of layer "+p.layerName)
 		}
 		p.layerARN = arn
 		d.Changed = true
+		progress.done = append(progress.done, "layer version "+arn+" was published")
 	}
 	d.LayerID = p.layerARN
 
@@ -73,32 +82,76 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 			} else {
 				var err error
 				if code, err = b.stage(ctx, p.bucket, art.Function); err != nil {
-					return d, fmt.Errorf("function code: %w", err)
+					return d, progress.stopped(fmt.Errorf("function code: %w", err), "the staging of the function code")
 				}
 			}
 		}
 		w := b.want(p, fp.mem)
 		var arn string
 		var err error
+		verb := "updated"
+		progress.accepted = false
 		if fp.action == deploy.Create {
-			arn, err = b.create(ctx, p, fp, w, code)
+			verb = "created"
+			arn, err = b.create(ctx, p, fp, w, code, &progress)
 			if arn != "" {
 				st.touched = append(st.touched, touched{name: fp.name})
 			}
 		} else {
 			st.touched = append(st.touched, touched{name: fp.name, previous: fp.live, codeChanged: fp.codeChanged})
-			arn, err = b.update(ctx, p, fp, w, code)
+			arn, err = b.update(ctx, p, fp, w, code, &progress)
 		}
 		if arn != "" {
 			d.Functions[i].ID = arn
 			d.Changed = true
 		}
 		if err != nil {
-			return d, err
+			return d, progress.stopped(err, "function "+fp.name+" being "+verb)
 		}
+		progress.done = append(progress.done, "function "+fp.name+" was "+verb)
+		progress.pending = slices.DeleteFunc(progress.pending, func(n string) bool { return n == fp.name })
 	}
 	d.ImageURI = ImageURI(dp)
 	return d, nil
+}
+
+// applied records what Apply changed, to tell where a failed or interrupted Apply left the cloud.
+type applied struct {
+	// done lists the changes made ("function X was created").
+	done []string
+	// pending lists the functions to create or update that were not changed yet.
+	pending []string
+	// accepted tells that Lambda accepted a change of the function being changed.
+	accepted bool
+}
+
+// stopped adds to err where Apply left the cloud: what it changed, what it was changing, and the
+// functions it did not reach.
+func (a *applied) stopped(err error, current string) error {
+	var parts []string
+	if len(a.done) > 0 {
+		parts = append(parts, strings.Join(a.done, ", "))
+	} else {
+		parts = append(parts, "nothing was changed before")
+	}
+	switch {
+	case a.accepted:
+		parts = append(parts, "it stopped during "+current+" (Lambda had accepted the change)")
+	case preconditionFailed(err) || alreadyExists(err):
+		parts = append(parts, "it stopped during "+current+" (Lambda refused the change: the function is as the other deployment left it)")
+	default:
+		parts = append(parts, "it stopped during "+current+" (which may or may not have taken effect)")
+	}
+	var rest []string
+	for _, n := range a.pending {
+		if !strings.Contains(current, " "+n+" ") {
+			rest = append(rest, n)
+		}
+	}
+	if len(rest) > 0 {
+		parts = append(parts, "not reached: function "+strings.Join(rest, ", function "))
+	}
+	return fmt.Errorf("%w\nwhere the deployment stopped: %s", err, strings.Join(parts, "; "))
 }
 
 // publishLayer publishes a new layer version with the layer zip.
@@ -114,13 +167,13 @@ func (b *Backend) publishLayer(ctx context.Context, p *plan) (string, error) {
 		content = &types.LayerVersionContentInput{S3Bucket: aws.String(src.bucket), S3Key: aws.String(src.key)}
 	}
 	b.log.Info("publishing layer", "layer", p.layerName, "size", human(art.Layer.Size))
-	out, err := b.lambda.PublishLayerVersion(ctx, &lambda.PublishLayerVersionInput{
+	out, err := b.publishLayerOnce(ctx, &lambda.PublishLayerVersionInput{
 		LayerName:               aws.String(p.layerName),
 		Content:                 content,
 		CompatibleRuntimes:      []types.Runtime{types.Runtime(p.req.Python.Runtime())},
 		CompatibleArchitectures: []types.Architecture{types.Architecture(p.req.Architecture)},
 		Description:             aws.String(fmt.Sprintf("Lithops %s runtime %s dependencies (lithops-runtime-action)", p.req.Lithops, p.req.RuntimeName)),
-	})
+	}, art.Layer.CodeSHA256)
 	if err != nil {
 		return "", fmt.Errorf("publishing layer %s: %w", p.layerName, err)
 	}
@@ -139,7 +192,7 @@ func (b *Backend) description(p *plan) *string {
 }
 
 // create creates one function and waits until it is Active.
-func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource) (string, error) {
+func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource, progress *applied) (string, error) {
 	b.log.Info("creating function", "function", fp.name, "memory", fp.mem)
 	in := &lambda.CreateFunctionInput{
 		FunctionName:     aws.String(fp.name),
@@ -158,10 +211,24 @@ func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted
 	} else {
 		in.Runtime, in.Handler, in.Layers = types.Runtime(w.runtime), aws.String(w.handler), []string{p.layerARN}
 	}
-	out, err := b.lambda.CreateFunction(ctx, in)
+	out, err := b.lambda.CreateFunction(ctx, in, noRetryOn(alreadyExists))
+	if alreadyExists(err) {
+		// Ours when it is exactly what this run creates: a retry after a lost reply.
+		ours, rerr := b.isOurs(ctx, p, fp.name, w, sameCode|sameConfig)
+		switch {
+		case rerr != nil:
+			return "", fmt.Errorf("creating function %s: it exists, and %w", fp.name, rerr)
+		case !ours:
+			return "", fmt.Errorf("creating function %s: the function was created since this run read it (another deployment is running?); nothing of it was overwritten: run again to deploy over the new state: %w", fp.name, err)
+		}
+		b.log.Info("the function exists as this run creates it (a retried call had created it)", "function", fp.name)
+		progress.accepted = true
+		return b.functionARN(fp.name, nil), b.waitActive(ctx, fp.name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating function %s: %w", fp.name, err)
 	}
+	progress.accepted = true
 	arn := aws.ToString(out.FunctionArn)
 	if err := b.waitActive(ctx, fp.name); err != nil {
 		return arn, err
@@ -171,7 +238,7 @@ func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted
 
 // update updates code, configuration and tags where they differ, conditionally on the revision
 // Plan read, so a concurrent change is detected instead of overwritten.
-func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource) (string, error) {
+func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted, code *codeSource, progress *applied) (string, error) {
 	c := fp.live.Configuration
 	arn := aws.ToString(c.FunctionArn)
 	revision := c.RevisionId
@@ -184,8 +251,11 @@ func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted
 		in.RevisionId = revision
 		in.Architectures = []types.Architecture{types.Architecture(w.arch)}
 		if _, err := b.lambda.UpdateFunctionCode(ctx, in); err != nil {
-			return arn, b.conflict(fmt.Sprintf("updating the code of function %s", fp.name), err)
+			if err := b.unlessOurs(ctx, p, fp.name, w, sameCode, err); err != nil {
+				return arn, b.conflict(fmt.Sprintf("updating the code of function %s", fp.name), err)
+			}
 		}
+		progress.accepted = true
 		if err := b.waitUpdated(ctx, fp.name); err != nil {
 			return arn, err
 		}
@@ -207,8 +277,11 @@ func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted
 			in.Runtime, in.Handler, in.Layers = types.Runtime(w.runtime), aws.String(w.handler), []string{p.layerARN}
 		}
 		if _, err := b.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
-			return arn, b.conflict(fmt.Sprintf("updating the configuration of function %s", fp.name), err)
+			if err := b.unlessOurs(ctx, p, fp.name, w, sameConfig, err); err != nil {
+				return arn, b.conflict(fmt.Sprintf("updating the configuration of function %s", fp.name), err)
+			}
 		}
+		progress.accepted = true
 		if err := b.waitUpdated(ctx, fp.name); err != nil {
 			return arn, err
 		}

@@ -71,6 +71,11 @@ func (b *Backend) ensureBucket(ctx context.Context, bucket string) error {
 		if errors.As(err, &owned) {
 			return nil
 		}
+		// A create whose reply was lost and retried, or another run's create: the bucket is ours
+		// when it can be read now (S3 answers BucketAlreadyExists for one owned by someone else too).
+		if _, herr := b.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); herr == nil {
+			return nil
+		}
 		return fmt.Errorf("creating bucket %s in %s: %w (set storage-bucket to a bucket you own)", bucket, b.opts.Region, err)
 	}
 	return nil
