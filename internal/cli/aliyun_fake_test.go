@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"maps"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -179,6 +180,17 @@ func testFCLifecycle(t *testing.T, lithopsVersion, python, runtime, service stri
 	}
 	if metaNow, _ := d.cloud.Object(bucket, metaKey); string(metaNow) != string(metaBefore) {
 		t.Error("the failing run changed the metadata")
+	}
+	// The AccessKey never reaches a log, on success or failure (only the ::add-mask:: commands,
+	// which the runner consumes, name it).
+	addMask := regexp.MustCompile(`(?m)^::add-mask::.*$`)
+	for _, sess := range []*session{first, second, third, failing} {
+		for _, secret := range []string{fakealiyun.AccessKeySecret, fakealiyun.AccessKeyID} {
+			if all := addMask.ReplaceAllString(sess.stdout.String()+sess.stderr.String(), ""); strings.Contains(all, secret) {
+				i := strings.Index(all, secret)
+				t.Errorf("the log holds the credential %q: ...%s...", secret, all[max(0, i-300):min(len(all), i+100)])
+			}
+		}
 	}
 }
 
@@ -365,5 +377,75 @@ func TestAliyunFCDryRun(t *testing.T) {
 		if v.lithops == "3.6.0" && !strings.Contains(s.stderr.String(), "create    service lithops_ltai") {
 			t.Errorf("FC 2.0 plan lacks the service:\n%s", s.stderr.String())
 		}
+	}
+}
+
+// TestAliyunFCUnderFaults deploys the same runtime twice, once without faults and once with 20%
+// of every FC and OSS call answered with throttling or a server error (invocations included), on
+// both API generations: the end states are the same.
+func TestAliyunFCUnderFaults(t *testing.T) {
+	offline(t, fcWheels)
+	for _, v := range []struct{ lithops, python, service string }{{"3.7.0", "3.12", ""}, {"3.6.0", "3.10", "lithops_ltai"}} {
+		t.Run(v.lithops, func(t *testing.T) {
+			end := func(seed uint64) (map[string]fakealiyun.FunctionState, []byte, []string) {
+				faults := seed != 0
+				d := newFCDeploy(t, v.lithops, v.python)
+				var injected int
+				if faults {
+					rnd := rand.New(rand.NewPCG(seed, uint64(len(v.lithops))))
+					var mu sync.Mutex
+					d.cloud.Fault = func(api, op, target string) *fakealiyun.Error {
+						mu.Lock()
+						defer mu.Unlock()
+						if rnd.Float64() >= 0.2 {
+							return nil
+						}
+						injected++
+						if rnd.IntN(2) == 0 {
+							return fakealiyun.Throttle()
+						}
+						return fakealiyun.InternalError()
+					}
+				}
+				s := d.run(t)
+				if s.code != 0 {
+					t.Fatalf("faults=%v: exit %d\n%s", faults, s.code, s.stderr.String())
+				}
+				if faults && injected == 0 {
+					t.Fatalf("seed %d injected no fault", seed)
+				}
+				t.Logf("seed %d: %d faults injected", seed, injected)
+				states := map[string]fakealiyun.FunctionState{}
+				runtime := map[string]string{"3.7.0": "default-python-runtime-v312", "3.6.0": "default-runtime-v310"}[v.lithops]
+				var meta []byte
+				for i, m := range []int{256, 512} {
+					fn := fcName(runtime, m, v.lithops)
+					st, _ := d.function(fn, v.service)
+					st.Config.LastModifiedTime, st.Config.CreatedTime, st.Config.FunctionID = "", "", ""
+					states[fn] = st
+					if i == 0 {
+						key := "lithops.runtimes/aliyun_fc/" + v.lithops + "/cn-hangzhou/"
+						if v.service != "" {
+							key += v.service + "/"
+						}
+						meta, _ = d.cloud.Object(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), key+fn+".meta.json")
+					}
+				}
+				return states, meta, d.cloud.Objects(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID))
+			}
+			want, wantMeta, wantObjects := end(0)
+			for _, seed := range []uint64{7, 11, 23} {
+				got, gotMeta, gotObjects := end(seed)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("seed %d: functions under faults differ (-without +with):\n%s", seed, diff)
+				}
+				if string(wantMeta) != string(gotMeta) || len(gotMeta) == 0 {
+					t.Errorf("seed %d: metadata under faults: %s, want %s", seed, gotMeta, wantMeta)
+				}
+				if diff := cmp.Diff(wantObjects, gotObjects); diff != "" {
+					t.Errorf("seed %d: bucket objects (-without +with):\n%s", seed, diff)
+				}
+			}
+		})
 	}
 }

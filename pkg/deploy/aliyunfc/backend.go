@@ -113,7 +113,7 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 		p.bucket = lithops.DefaultOSSBucket(region, b.opts.AccessKeyID, b.opts.AccountID)
 	}
 	out := &deploy.Plan{Backend: lithops.AliyunFC, Region: region, Bucket: p.bucket, State: p}
-	missing, err := b.fc.Prepare(ctx, b.opts.Role, true)
+	missing, err := try(ctx, b, func() (bool, error) { return b.fc.Prepare(ctx, b.opts.Role, true) })
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 	var live *Function
 	if !serviceMissing {
 		var err error
-		if live, err = b.fc.Get(ctx, name); err != nil {
+		if live, err = try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) }); err != nil {
 			return fp, step, err
 		}
 	}
@@ -260,7 +260,7 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	st := &deployment{}
 	d := &deploy.Deployment{Plan: dp, Functions: slices.Clone(dp.Functions), State: st}
 	if p.createService {
-		created, err := b.fc.Prepare(ctx, b.opts.Role, false)
+		created, err := try(ctx, b, func() (bool, error) { return b.fc.Prepare(ctx, b.opts.Role, false) })
 		if err != nil {
 			return d, err
 		}
@@ -306,7 +306,10 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 		if fp.action == deploy.Create {
 			b.log.Info("creating function", "function", spec.Name, "memory", spec.MemoryMB)
 			if _, err := b.retry(ctx, "creating function "+spec.Name, func() (*Function, error) { return b.fc.Create(ctx, spec) }); err != nil {
-				return d, err
+				if !b.createdByUs(ctx, err, p, spec) {
+					return d, err
+				}
+				b.log.Info("the function exists already with this run's code and configuration (an earlier attempt's answer was lost)", "function", spec.Name)
 			}
 			st.touched = append(st.touched, touched{name: spec.Name})
 		} else {
@@ -343,9 +346,27 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	return d, nil
 }
 
+// createdByUs tells whether a create that failed with FunctionAlreadyExists was in fact ours: an
+// earlier attempt created the function but its answer was lost, so the function already has this
+// run's code and configuration.
+func (b *Backend) createdByUs(ctx context.Context, err error, p *plan, spec FunctionSpec) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Code != "FunctionAlreadyExists" {
+		return false
+	}
+	live, gerr := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, spec.Name) })
+	if gerr != nil || live == nil || len(configDiffs(live, spec, b.opts.Generation)) > 0 {
+		return false
+	}
+	if p.req.Artifact.PackageType == build.Image {
+		return imageDigest(live.Image) == p.req.Artifact.ImageDigest
+	}
+	return live.CodeChecksum == p.req.Artifact.Function.CRC64String()
+}
+
 // previousCode downloads a function's current code zip, to put it back if the new one fails.
 func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error) {
-	url, err := b.fc.CodeURL(ctx, name)
+	url, err := try(ctx, b, func() (string, error) { return b.fc.CodeURL(ctx, name) })
 	if err != nil {
 		return nil, fmt.Errorf("reading the current code of function %s (kept to restore it): %w", name, err)
 	}
@@ -362,6 +383,25 @@ func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error)
 		return nil, fmt.Errorf("downloading the current code of function %s: %s", name, resp.Status)
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1))
+}
+
+// try runs a call again, with bounded backoff, while it fails transiently (throttling, server
+// errors, OSS's 5xx and SlowDown).
+func try[T any](ctx context.Context, b *Backend, call func() (T, error)) (T, error) {
+	delay := b.opts.PollMin
+	for attempt := 1; ; attempt++ {
+		v, err := call()
+		if err == nil || !(isTransient(err) || isOSSTransient(err)) || attempt >= 8 {
+			return v, err
+		}
+		b.log.Warn("retrying after a transient error", "error", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, b.opts.PollMax)
+	}
 }
 
 // retry runs a mutating call again while FC says the function is busy or the call was throttled,
@@ -431,7 +471,7 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 	for _, t := range slices.Backward(st.touched) {
 		if t.previous == nil {
 			b.log.Info("deleting the function this run created", "function", t.name)
-			if err := b.fc.Delete(ctx, t.name); err != nil {
+			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Delete(ctx, t.name) }); err != nil && !isNotFound(err) {
 				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
 			}
 			continue

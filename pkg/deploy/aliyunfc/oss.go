@@ -41,7 +41,9 @@ func NewOSS(endpoint, region string, cred Credentials) ObjectAPI {
 
 // ReadObject reads an object; found is false when it or its bucket does not exist.
 func (b *Backend) ReadObject(ctx context.Context, bucket, key string) ([]byte, bool, error) {
-	out, err := b.oss.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	out, err := try(ctx, b, func() (*oss.GetObjectResult, error) {
+		return b.oss.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	})
 	if err != nil {
 		var se *oss.ServiceError
 		if errors.As(err, &se) && (se.StatusCode == http.StatusNotFound || se.Code == "NoSuchKey" || se.Code == "NoSuchBucket") {
@@ -66,7 +68,16 @@ func (b *Backend) WriteObject(ctx context.Context, bucket, key string, data []by
 }
 
 func (b *Backend) putObject(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
-	_, err := b.oss.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: body, ContentLength: oss.Ptr(size)})
+	// A retry must send the body again: keep it seekable (a file or bytes).
+	rs, seekable := body.(io.ReadSeeker)
+	_, err := try(ctx, b, func() (*oss.PutObjectResult, error) {
+		if seekable {
+			if _, err := rs.Seek(0, io.SeekStart); err != nil {
+				return nil, err
+			}
+		}
+		return b.oss.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: body, ContentLength: oss.Ptr(size)})
+	})
 	if err != nil {
 		return fmt.Errorf("writing oss://%s/%s: %w", bucket, key, err)
 	}
@@ -74,13 +85,15 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body io.Rea
 }
 
 func (b *Backend) deleteObject(ctx context.Context, bucket, key string) error {
-	_, err := b.oss.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	_, err := try(ctx, b, func() (*oss.DeleteObjectResult, error) {
+		return b.oss.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	})
 	return err
 }
 
 // ensureBucket creates the bucket in the region when it does not exist.
 func (b *Backend) ensureBucket(ctx context.Context, bucket string) error {
-	ok, err := b.oss.IsBucketExist(ctx, bucket)
+	ok, err := try(ctx, b, func() (bool, error) { return b.oss.IsBucketExist(ctx, bucket) })
 	if err != nil {
 		return fmt.Errorf("checking OSS bucket %s: %w", bucket, err)
 	}
@@ -88,9 +101,15 @@ func (b *Backend) ensureBucket(ctx context.Context, bucket string) error {
 		return nil
 	}
 	b.log.Info("creating OSS bucket", "bucket", bucket, "region", b.opts.Region)
-	if _, err := b.oss.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(bucket)}); err != nil {
+	if _, err := try(ctx, b, func() (*oss.PutBucketResult, error) {
+		return b.oss.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(bucket)})
+	}); err != nil {
 		var se *oss.ServiceError
 		if errors.As(err, &se) && se.Code == "BucketAlreadyExists" {
+			// Ours, created by an earlier attempt whose answer was lost?
+			if ok, herr := b.oss.IsBucketExist(ctx, bucket); herr == nil && ok && b.ownsBucket(ctx, bucket) {
+				return nil
+			}
 			return fmt.Errorf("creating OSS bucket %s: the name is taken by another account; set storage-bucket to a bucket of yours", bucket)
 		}
 		return fmt.Errorf("creating OSS bucket %s: %w", bucket, err)
@@ -104,4 +123,16 @@ func decodeLog(s string) string {
 		return string(b)
 	}
 	return s
+}
+
+// isOSSTransient tells whether an OSS error may pass on a retry: throttling and server errors.
+func isOSSTransient(err error) bool {
+	var se *oss.ServiceError
+	return errors.As(err, &se) && (se.StatusCode == http.StatusTooManyRequests || se.StatusCode >= 500)
+}
+
+// ownsBucket tells whether this account can read the bucket (after BucketAlreadyExists).
+func (b *Backend) ownsBucket(ctx context.Context, bucket string) bool {
+	_, _, err := b.ReadObject(ctx, bucket, "lithops-runtime-action/ownership-probe")
+	return err == nil
 }
