@@ -9,6 +9,7 @@ import (
 	"log"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -447,5 +448,66 @@ func TestAliyunFCUnderFaults(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// flakyRegistry answers 20% of the registry's requests with 503, seeded.
+func flakyRegistry(t *testing.T, seed uint64) *httptest.Server {
+	rnd := rand.New(rand.NewPCG(seed, 1))
+	var mu sync.Mutex
+	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fail := seed != 0 && rnd.Float64() < 0.2
+		mu.Unlock()
+		if fail {
+			http.Error(w, `{"errors":[{"code":"UNAVAILABLE","message":"try again"}]}`, http.StatusServiceUnavailable)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAliyunFCContainerUnderFaults: an FC custom-container runtime deploys to the same end state
+// with 20% of FC, OSS and registry requests failing.
+func TestAliyunFCContainerUnderFaults(t *testing.T) {
+	offline(t, fcWheels)
+	base := serveLambdaBase(t, "3.12")
+	end := func(seed uint64) (fakealiyun.FunctionState, []byte, string) {
+		acr := flakyRegistry(t, seed)
+		repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/runtimes"
+		d := newFCDeploy(t, "3.7.0", "3.12", "--package-type", "image", "--registry", repo, "--base-image", base, "--memory", "512", "--local-test", "false")
+		d.cloud.ContainerInvoker = containerInvoker(t)
+		if seed != 0 {
+			rnd := rand.New(rand.NewPCG(seed, 2))
+			var mu sync.Mutex
+			d.cloud.Fault = func(api, op, target string) *fakealiyun.Error {
+				mu.Lock()
+				defer mu.Unlock()
+				if rnd.Float64() < 0.2 {
+					return fakealiyun.InternalError()
+				}
+				return nil
+			}
+		}
+		s := d.run(t)
+		if s.code != 0 {
+			t.Fatalf("seed %d: exit %d\n%s", seed, s.code, s.stderr.String())
+		}
+		fn := fcName("default-container-runtime-v312", 512, "3.7.0")
+		st, _ := d.cloud.Function3(fn)
+		st.Config.LastModifiedTime, st.Config.CreatedTime, st.Config.FunctionID, st.Config.CustomContainerConfig = "", "", "", nil
+		meta, _ := d.cloud.Object(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), "lithops.runtimes/aliyun_fc/3.7.0/cn-hangzhou/"+fn+".meta.json")
+		return st, meta, s.outputs()["image-digest"]
+	}
+	want, wantMeta, wantDigest := end(0)
+	got, gotMeta, gotDigest := end(11)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("function under faults (-without +with):\n%s", diff)
+	}
+	if string(gotMeta) != string(wantMeta) || len(gotMeta) == 0 || gotDigest != wantDigest {
+		t.Errorf("under faults: digest %s (want %s), metadata %s (want %s)", gotDigest, wantDigest, gotMeta, wantMeta)
 	}
 }
