@@ -370,19 +370,40 @@ func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading the current code of function %s (kept to restore it): %w", name, err)
 	}
+	// Retried on dropped connections and 5xx: the rollback depends on this copy.
+	delay := b.opts.PollMin
+	for attempt := 1; ; attempt++ {
+		data, retry, err := b.downloadOnce(ctx, url)
+		if err == nil || !retry || attempt == 4 {
+			if err != nil {
+				return nil, fmt.Errorf("downloading the current code of function %s: %w", name, err)
+			}
+			return data, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, b.opts.PollMax)
+	}
+}
+
+func (b *Backend) downloadOnce(ctx context.Context, url string) (data []byte, retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	resp, err := b.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("downloading the current code of function %s: %w", name, err)
+		return nil, ctx.Err() == nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("downloading the current code of function %s: %s", name, resp.Status)
+		return nil, resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, fmt.Errorf("%s", resp.Status)
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1))
+	data, err = io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1))
+	return data, err != nil, err
 }
 
 // try runs a call again, with bounded backoff, while it fails transiently (throttling, server
