@@ -1,13 +1,20 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
@@ -297,4 +304,53 @@ func TestAWSLambdaSummaryTellsClientSettings(t *testing.T) {
 	if !strings.Contains(s.stdout.String(), "user_key=mple") {
 		t.Errorf("log does not name the user key:\n%s", s.stdout.String())
 	}
+}
+
+// TestMetadataNotWrittenOverAConcurrentChange: when another deployment replaces a function's code
+// after this run's smoke test, this run does not write metadata describing code that is no longer
+// there, and says why.
+func TestMetadataNotWrittenOverAConcurrentChange(t *testing.T) {
+	offline(t, goodWheels)
+	d := newAWSDeploy(t, "--memory", "256")
+	other := otherZip(t)
+	var once sync.Once
+	d.cloud.Fault = func(op, target string) *fakeaws.Error {
+		if op == "Invoke" {
+			once.Do(func() {
+				// Another deployment updates the function while this run's smoke test starts.
+				lc := lambda.NewFromConfig(mustAWSConfig(t))
+				if _, err := lc.UpdateFunctionCode(context.Background(), &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(target), ZipFile: other}); err != nil {
+					t.Errorf("the concurrent update: %v", err)
+				}
+			})
+		}
+		return nil
+	}
+	s := d.run(t)
+	if s.code != 1 || !strings.Contains(s.stderr.String(), "runs other code than this run deployed and smoke-tested") {
+		t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+	}
+	if _, ok := d.cloud.Object(awsBucket, awsMetadataKey(awsFunctions[0])); ok {
+		t.Error("metadata was written for code the function no longer runs")
+	}
+}
+
+// otherZip is a valid function zip that is not this run's.
+func otherZip(t *testing.T) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("entry_point.py")
+	w.Write([]byte("def lambda_handler(event, context):\n    return {'other': True}\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func mustAWSConfig(t *testing.T) aws.Config {
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/verify"
 )
@@ -97,6 +98,15 @@ func (p *pipeline) publish(ctx context.Context) error {
 			md.RuntimeTimeout = p.cfg.Timeout
 			body := md.Encode()
 			key := fn.MetadataKey()
+			if cc, ok := p.backend.(deploy.CodeChecker); ok {
+				same, err := cc.RunsDeployedCode(ctx, p.deployment, fn)
+				if err != nil {
+					return fmt.Errorf("checking function %s before writing its metadata: %w", fn.Name, err)
+				}
+				if !same {
+					return fmt.Errorf("function %s runs other code than this run deployed and smoke-tested: another deployment changed it meanwhile; its runtime metadata was not written (it belongs to that deployment): run again to deploy over it", fn.Name)
+				}
+			}
 			old, found, err := p.backend.ReadObject(ctx, p.plan.Bucket, key)
 			if err != nil {
 				return fmt.Errorf("reading runtime metadata %s in bucket %s: %w", key, p.plan.Bucket, err)

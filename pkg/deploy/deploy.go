@@ -131,3 +131,11 @@ type Backend interface {
 	// WriteObject stores data at key in bucket, creating the bucket if needed.
 	WriteObject(ctx context.Context, bucket, key string, data []byte) error
 }
+
+// CodeChecker is implemented by backends that can tell whether a function still runs the code a
+// deployment gave it: the metadata of a runtime is only written for code it describes, so a
+// concurrent deployment that replaced the code after this run's smoke test is detected.
+type CodeChecker interface {
+	// RunsDeployedCode reports whether fn runs the code d deployed (or found live and kept).
+	RunsDeployedCode(ctx context.Context, d *Deployment, fn Function) (bool, error)
+}

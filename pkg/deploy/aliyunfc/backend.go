@@ -616,3 +616,20 @@ func human(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
+
+// RunsDeployedCode reports whether the function still runs the plan's code (codeChecksum or
+// image digest): deploy.CodeChecker.
+func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn deploy.Function) (bool, error) {
+	p, ok := d.Plan.State.(*plan)
+	if !ok {
+		return true, nil
+	}
+	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, fn.Name) })
+	if err != nil || live == nil {
+		return false, err
+	}
+	if p.req.Artifact.PackageType == build.Image {
+		return imageDigest(live.Image) == p.req.Artifact.ImageDigest, nil
+	}
+	return live.CodeChecksum == p.req.Artifact.Function.CRC64String(), nil
+}
