@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
@@ -55,19 +56,30 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		return b.build(ctx, spec)
 	}
 	start := time.Now()
-	resolution, err := res.Resolve(ctx, pip.InstallRequest{
-		RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
-	})
-	if err != nil {
+	// The requirements and the lithops wheel itself (its hash, not only its version: a rebuilt
+	// wheel of the same version must not reuse a build) are resolved at once: two pip processes
+	// in parallel, the whole cost of a cache hit.
+	var (
+		wg                sync.WaitGroup
+		resolution, lxRes *pip.Resolution
+		resolveErr, lxErr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		resolution, resolveErr = res.Resolve(ctx, pip.InstallRequest{
+			RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		lxRes, lxErr = res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
+	}()
+	wg.Wait()
+	if err := errors.Join(resolveErr, lxErr); err != nil {
 		return nil, err
 	}
-	// The lithops wheel itself (its hash, not only its version: a rebuilt wheel of the same version
-	// must not reuse a build) is part of the key too.
-	lithopsRes, err := res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
-	if err != nil {
-		return nil, err
-	}
-	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lithopsRes.Distributions...)}
+	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lxRes.Distributions...)}
 	key, err := b.cacheKey(spec, resolution)
 	if err != nil {
 		return nil, err
