@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -509,5 +510,39 @@ func TestAliyunFCContainerUnderFaults(t *testing.T) {
 	}
 	if string(gotMeta) != string(wantMeta) || len(gotMeta) == 0 || gotDigest != wantDigest {
 		t.Errorf("under faults: digest %s (want %s), metadata %s (want %s)", gotDigest, wantDigest, gotMeta, wantMeta)
+	}
+}
+
+// TestAliyunFCInterruptedConverges: a run interrupted (as on SIGTERM) while it creates the
+// functions exits 1 promptly saying the deployment stopped part way, and the next run converges.
+func TestAliyunFCInterruptedConverges(t *testing.T) {
+	offline(t, fcWheels)
+	d := newFCDeploy(t, "3.7.0", "3.12")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	c := &canceler{marker: "creating function", stop: stop}
+	code := Main(ctx, d.args, System{
+		Getenv: func(k string) string { return d.env[k] }, Stdout: io.Discard, Stderr: c, Workdir: d.ws,
+		Probe: func(context.Context) (string, string, error) { return "3.11", "", nil },
+	})
+	done := time.Now()
+	c.mu.Lock()
+	log, at := c.buf.String(), c.at
+	c.mu.Unlock()
+	if at.IsZero() || code != 1 {
+		t.Fatalf("interrupted run: exit %d, interrupted %v\n%s", code, !at.IsZero(), log)
+	}
+	if took := done.Sub(at); took > 3*time.Second {
+		t.Errorf("the run took %v to stop", took)
+	}
+	if !strings.Contains(log, "interrupted") || !strings.Contains(log, "run again") || !strings.Contains(log, "where the deployment stopped: function ") {
+		t.Errorf("the interrupted run does not say what to do:\n%s", log)
+	}
+	next := d.run(t)
+	if next.code != 0 || next.outputs()["changed"] != "true" {
+		t.Fatalf("the next run: exit %d changed=%s\n%s", next.code, next.outputs()["changed"], next.stderr.String())
+	}
+	if last := d.run(t); last.code != 0 || last.outputs()["changed"] != "false" {
+		t.Errorf("the run after: exit %d changed=%s", last.code, last.outputs()["changed"])
 	}
 }

@@ -253,6 +253,21 @@ type touched struct {
 // Apply creates the service (FC 2.0) and creates or updates the functions, waiting for each to be
 // ready.
 func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deployment, error) {
+	var progress []string
+	d, err := b.apply(ctx, dp, &progress)
+	if err != nil && d != nil && d.Changed {
+		// Say where the deployment stopped, so an interrupted or failed run tells the user what the
+		// cloud holds now.
+		done := "nothing was finished"
+		if len(progress) > 0 {
+			done = strings.Join(progress, "; ")
+		}
+		err = fmt.Errorf("%w\nwhere the deployment stopped: %s", err, done)
+	}
+	return d, err
+}
+
+func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string) (*deploy.Deployment, error) {
 	p, ok := dp.State.(*plan)
 	if !ok {
 		return nil, errors.New("applying a plan that the aliyun_fc backend did not make")
@@ -312,6 +327,7 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 				b.log.Info("the function exists already with this run's code and configuration (an earlier attempt's answer was lost)", "function", spec.Name)
 			}
 			st.touched = append(st.touched, touched{name: spec.Name})
+			*progress = append(*progress, "function "+spec.Name+" was created")
 		} else {
 			t := touched{name: spec.Name, previous: fp.live}
 			if fp.codeChanged && spec.Image == "" {
@@ -329,11 +345,13 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 				return d, err
 			}
 			st.touched = append(st.touched, t)
+			*progress = append(*progress, "function "+spec.Name+" was updated")
 		}
 		d.Changed = true
 		if err := b.waitReady(ctx, spec.Name); err != nil {
 			return d, err
 		}
+
 	}
 	if d.ImageURI == "" && p.req.Artifact.PackageType == build.Image {
 		for _, fp := range p.functions {
