@@ -31,7 +31,7 @@ func serveLambdaBase(t *testing.T, python string) string {
 	t.Helper()
 	img, err := lambdabase.Image(python)
 	if err != nil {
-		t.Skipf("no Lambda base stand-in: %v", err)
+		t.Fatalf("building the Lambda base stand-in (needs python3.12 on PATH, as .ci/run sets): %v", err)
 	}
 	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -356,26 +355,15 @@ func (e *NoWheelError) Error() string {
 		e.Package, e.Platform, e.Platform.shortTags(), name, name, e.Platform.Python, e.Platform.WheelArch(), e.Output)
 }
 
-// pipReport is the part of pip's --report JSON (format version 1) we read.
-type pipReport struct {
-	Version string `json:"version"`
-	Install []struct {
-		Requested bool `json:"requested"`
-		Metadata  struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
-		} `json:"metadata"`
-	} `json:"install"`
-}
-
+// parseReport reads pip's --report JSON (see parseResolution) as the distributions installed.
 func parseReport(data []byte) (*Report, error) {
-	var r pipReport
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("reading pip's install report: %w", err)
+	res, err := parseResolution(data)
+	if err != nil {
+		return nil, err
 	}
 	rep := &Report{}
-	for _, in := range r.Install {
-		rep.Distributions = append(rep.Distributions, Distribution{Name: in.Metadata.Name, Version: in.Metadata.Version, Requested: in.Requested})
+	for _, d := range res.Distributions {
+		rep.Distributions = append(rep.Distributions, Distribution{Name: d.Name, Version: d.Version, Requested: d.Requested})
 	}
 	return rep, nil
 }

@@ -115,7 +115,7 @@ func requestKey(req InstallRequest) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// resolutionReport is the part of pip's --report JSON the wheel installer reads.
+// resolutionReport is the part of pip's --report JSON (format version 1) we read.
 type resolutionReport struct {
 	Install []struct {
 		Requested    bool `json:"requested"`

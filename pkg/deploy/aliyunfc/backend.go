@@ -388,40 +388,11 @@ func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading the current code of function %s (kept to restore it): %w", name, err)
 	}
-	// Retried on dropped connections and 5xx: the rollback depends on this copy.
-	delay := b.opts.PollMin
-	for attempt := 1; ; attempt++ {
-		data, retry, err := b.downloadOnce(ctx, url)
-		if err == nil || !retry || attempt == 4 {
-			if err != nil {
-				return nil, fmt.Errorf("downloading the current code of function %s: %w", name, err)
-			}
-			return data, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, b.opts.PollMax)
-	}
-}
-
-func (b *Backend) downloadOnce(ctx context.Context, url string) (data []byte, retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	data, err := deploy.FetchCode(ctx, b.http, url, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1, b.opts.PollMin)
 	if err != nil {
-		return nil, false, err
+		return nil, fmt.Errorf("downloading the current code of function %s: %w", name, err)
 	}
-	resp, err := b.http.Do(req)
-	if err != nil {
-		return nil, ctx.Err() == nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, fmt.Errorf("%s", resp.Status)
-	}
-	data, err = io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AliyunFC).StagedZipMax+1))
-	return data, err != nil, err
+	return data, nil
 }
 
 // try runs a call again, with bounded backoff, while it fails transiently (throttling, server

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -411,39 +409,7 @@ func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
 
 // download fetches a presigned code location.
 func (b *Backend) download(ctx context.Context, url string) ([]byte, error) {
-	// A rollback must not fail on one dropped connection: retry network errors and 5xx a few
-	// times (the presigned URL stays valid for minutes).
-	delay := 200 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		data, retry, err := b.downloadOnce(ctx, url)
-		if err == nil || !retry || attempt == 4 {
-			return data, err
-		}
-		b.log.Warn("retrying the code download", "error", err, "in", delay)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
-		delay *= 2
-	}
-}
-
-func (b *Backend) downloadOnce(ctx context.Context, url string) (data []byte, retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, false, err
-	}
-	resp, err := b.http.Do(req)
-	if err != nil {
-		return nil, ctx.Err() == nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, fmt.Errorf("GET code location: %s", resp.Status)
-	}
-	data, err = io.ReadAll(io.LimitReader(resp.Body, lithops.LimitsFor(lithops.AWSLambda).UnzippedMax))
-	return data, err != nil, err
+	return deploy.FetchCode(ctx, b.http, url, lithops.LimitsFor(lithops.AWSLambda).UnzippedMax, 200*time.Millisecond)
 }
 
 // codeSource is a zip sent inline or staged in S3, or an image pinned by digest.

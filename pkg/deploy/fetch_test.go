@@ -1,15 +1,16 @@
-package awslambda
+package deploy
 
 import (
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
-// TestDownloadRetriesTransientFailures: the previous code of a rollback is fetched even when the
+// TestFetchCodeRetriesTransientFailures: the previous code of a rollback is fetched even when the
 // first attempts fail with a 503 or a dropped connection; a 403 (expired URL) is not retried.
-func TestDownloadRetriesTransientFailures(t *testing.T) {
+func TestFetchCodeRetriesTransientFailures(t *testing.T) {
 	var calls int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
@@ -27,13 +28,12 @@ func TestDownloadRetriesTransientFailures(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	b := New(nil, nil, nil, Options{})
-	data, err := b.download(context.Background(), srv.URL+"/code")
+	data, err := FetchCode(context.Background(), http.DefaultClient, srv.URL+"/code", 1<<20, time.Millisecond)
 	if err != nil || string(data) != "PK zip" || calls != 3 {
-		t.Errorf("download: %q, %v after %d calls", data, err, calls)
+		t.Errorf("fetch: %q, %v after %d calls", data, err, calls)
 	}
 	calls = 0
-	if _, err := b.download(context.Background(), srv.URL+"/expired"); err == nil || calls != 1 {
+	if _, err := FetchCode(context.Background(), http.DefaultClient, srv.URL+"/expired", 1<<20, time.Millisecond); err == nil || calls != 1 {
 		t.Errorf("expired URL: %v after %d calls", err, calls)
 	}
 }
