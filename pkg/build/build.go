@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -134,6 +135,9 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := dropLithops(deps, report, spec.Lithops, b.logger); err != nil {
+		return nil, err
+	}
 	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
 		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
 	}
@@ -172,4 +176,29 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 		return nil, fmt.Errorf("unknown zip layout %d", spec.Layout)
 	}
 	return art, nil
+}
+
+// dropLithops removes lithops from the installed dependencies when the requirements brought it (a
+// lock compiled from requirements that name lithops does): the runtime's lithops is the one of the
+// lithops-version input in the function code, and a second copy would clash with it in an FC code
+// zip or an image directory, or sit unused in a Lambda layer.
+func dropLithops(deps string, report *pip.Report, version string, logger *slog.Logger) error {
+	kept := report.Distributions[:0]
+	for _, d := range report.Distributions {
+		if !strings.EqualFold(d.Name, "lithops") {
+			kept = append(kept, d)
+			continue
+		}
+		if _, err := pip.RemoveDistribution(deps, d.Name); err != nil {
+			return err
+		}
+		if d.Version != version {
+			logger.Warn("the requirements install lithops "+d.Version+", the runtime carries lithops "+version+
+				" (the lithops-version input): the requirements' copy is left out", "requirements", d.Version, "lithops-version", version)
+		} else {
+			logger.Info("the requirements install lithops too: the runtime carries it once, in the function code", "version", version)
+		}
+	}
+	report.Distributions = kept
+	return nil
 }

@@ -126,3 +126,44 @@ func TestBuildTwiceSameBytes(t *testing.T) {
 		})
 	}
 }
+
+// Requirements that name lithops (as a lock compiled from them does) install it among the
+// dependencies; the runtime carries it once, the lithops-version input's, in the function code.
+func TestRequirementsWithLithops(t *testing.T) {
+	offline(t)
+	reqs := filepath.Join(t.TempDir(), "requirements.txt")
+	os.WriteFile(reqs, []byte("acme-text-utils\nlithops==3.7.0\n"), 0o644)
+	for _, tt := range []struct {
+		name    string
+		layout  build.Layout
+		backend string
+	}{{"lambda", build.LambdaLayout, lithops.AWSLambda}, {"fc", build.FCLayout, lithops.AliyunFC}} {
+		t.Run(tt.name, func(t *testing.T) {
+			art, err := build.NewZipBuilder(pip.NewInstaller(pip.WithWheelInstaller(0)), nil).Build(context.Background(), build.ZipSpec{
+				Layout: tt.layout, RequirementFiles: []string{reqs}, Requirements: lithops.DefaultRequirements(tt.backend),
+				Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(tt.backend),
+				Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
+				WorkDir:  t.TempDir(),
+			})
+			if err != nil {
+				t.Fatal(err) // fc: "archive path lithops/__init__.py comes from both" before the fix
+			}
+			fn := names(t, art.Function.Path)
+			if !has(fn, "lithops/worker/utils.py") || !has(fn, "acmetext/__init__.py") == (tt.layout == build.FCLayout) {
+				t.Errorf("function zip: %v", fn)
+			}
+			if art.Layer != nil {
+				for _, n := range names(t, art.Layer.Path) {
+					if strings.HasPrefix(n, "python/lithops") {
+						t.Errorf("the layer carries lithops too: %s", n)
+					}
+				}
+			}
+			for _, d := range art.Dependencies {
+				if d.Name == "lithops" {
+					t.Errorf("lithops listed among the dependencies: %+v", d)
+				}
+			}
+		})
+	}
+}

@@ -150,6 +150,9 @@ func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code stri
 	if err != nil {
 		return nil, err
 	}
+	if err := dropLithops(deps, report, spec.Lithops, b.logger); err != nil {
+		return nil, err
+	}
 	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
 		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
 	}

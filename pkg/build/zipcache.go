@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,31 +57,39 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		return b.build(ctx, spec)
 	}
 	start := time.Now()
-	// The requirements and the lithops wheel itself (its hash, not only its version: a rebuilt
-	// wheel of the same version must not reuse a build) are resolved at once: two pip processes
-	// in parallel, the whole cost of a cache hit.
+	// The key needs what pip would install: the requirements' distributions and the lithops
+	// wheel itself (its hash, not only its version: a rebuilt wheel of the same version must not
+	// reuse a build). Hash-locked requirements determine both without pip (pip installs exactly
+	// the pinned files); otherwise pip resolves them, two processes in parallel: the whole cost of
+	// a cache hit.
+	locked := lockedResolution(spec)
 	var (
 		wg                sync.WaitGroup
-		resolution, lxRes *pip.Resolution
+		resolution, lxRes = &pip.Resolution{}, &pip.Resolution{}
 		resolveErr, lxErr error
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		resolution, resolveErr = res.Resolve(ctx, pip.InstallRequest{
-			RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
-		})
-	}()
-	go func() {
-		defer wg.Done()
-		lxRes, lxErr = res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
-	}()
+	if !locked.requirements {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resolution, resolveErr = res.Resolve(ctx, pip.InstallRequest{
+				RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
+			})
+		}()
+	}
+	if locked.lithops == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lxRes, lxErr = resolveLithops(ctx, res, spec)
+		}()
+	}
 	wg.Wait()
 	if err := errors.Join(resolveErr, lxErr); err != nil {
 		return nil, err
 	}
 	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lxRes.Distributions...)}
-	key, err := b.cacheKey(spec, resolution)
+	key, err := b.cacheKey(spec, resolution, locked.entries)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +108,16 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		}
 	}
 	b.logger.Info("cache miss", "key", key[:16])
+	if pin := locked.lithops; pin != nil {
+		// The key trusts the lock's lithops hashes: the wheel pip installs must be one of them.
+		lx, err := resolveLithops(ctx, res, spec)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkLithopsPin(lx, *pin); err != nil {
+			return nil, err
+		}
+	}
 	art, err := b.build(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -119,8 +138,63 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 	return art, nil
 }
 
-// cacheKey is the key of spec's build given pip's resolution.
-func (b *ZipBuilder) cacheKey(spec ZipSpec, r *pip.Resolution) (string, error) {
+// lockedParts is what hash-locked requirements determine of a build without pip.
+type lockedParts struct {
+	// requirements is true when the lock pins the requirements files and every extra one.
+	requirements bool
+	// lithops is the lock's pin of lithops==spec.Lithops with hashes (nil when none).
+	lithops *pip.Pin
+	// entries are the lock's pins, for the key.
+	entries []string
+}
+
+// lockedResolution reads spec's requirements files as a lock. Requirements that are not hash-
+// locked, or that leave an extra requirement unpinned (pip's LockError then comes from the
+// resolve), determine nothing.
+func lockedResolution(spec ZipSpec) lockedParts {
+	lock, err := pip.ReadLock(spec.RequirementFiles)
+	if err != nil || lock == nil {
+		return lockedParts{} // an unreadable file is pip's to report
+	}
+	if _, missing := lock.Cover(spec.Requirements); len(missing) > 0 {
+		return lockedParts{}
+	}
+	lp := lockedParts{requirements: true}
+	for _, e := range lock.Entries() {
+		lp.entries = append(lp.entries, "locked "+e)
+	}
+	if p, ok := lock.Pinned("lithops"); ok && p.Version == spec.Lithops && len(p.Hashes) > 0 {
+		lp.lithops = &p
+	}
+	return lp
+}
+
+// resolveLithops is pip's choice of the lithops wheel (without its dependencies).
+func resolveLithops(ctx context.Context, res Resolver, spec ZipSpec) (*pip.Resolution, error) {
+	return res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
+}
+
+// checkLithopsPin verifies that the lithops wheel pip chose has one of the lock's hashes.
+func checkLithopsPin(r *pip.Resolution, pin pip.Pin) error {
+	for _, d := range r.Distributions {
+		if d.SHA256 == "" {
+			return fmt.Errorf("pip reported no hash of the lithops wheel %s, so it cannot be checked against %s line %d: "+
+				"use an index that publishes hashes, or drop lithops from the lock", d.URL, pin.File, pin.Line)
+		}
+		for _, h := range pin.Hashes {
+			if h == "sha256:"+d.SHA256 {
+				return nil
+			}
+		}
+		return fmt.Errorf("the lithops wheel pip finds (%s, sha256:%s) is not one %s line %d allows (%s): "+
+			"regenerate the lock (pip-compile --generate-hashes) or check where pip finds lithops (PIP_FIND_LINKS, the index)",
+			filepath.Base(d.URL), d.SHA256, pin.File, pin.Line, strings.Join(pin.Hashes, ", "))
+	}
+	return fmt.Errorf("pip found no lithops==%s wheel", pin.Version)
+}
+
+// cacheKey is the key of spec's build given pip's resolution and what a lock determines.
+func (b *ZipBuilder) cacheKey(spec ZipSpec, r *pip.Resolution, locked []string) (string, error) {
 	k := cache.Key{
 		RequirementFiles: spec.RequirementFiles,
 		Requirements:     spec.Requirements,
@@ -138,6 +212,7 @@ func (b *ZipBuilder) cacheKey(spec ZipSpec, r *pip.Resolution) (string, error) {
 	for _, d := range r.Distributions {
 		k.Resolved = append(k.Resolved, fmt.Sprintf("%s==%s sha256:%s url:%s requested:%t", d.Name, d.Version, d.SHA256, filepath.Base(d.URL), d.Requested))
 	}
+	k.Resolved = append(k.Resolved, locked...)
 	return k.Sum()
 }
 

@@ -3,8 +3,13 @@ package build_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,5 +142,114 @@ func TestZipBuildCache(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// countingRunner runs commands for real and counts them.
+type countingRunner struct {
+	mu   sync.Mutex
+	runs int
+}
+
+func (c *countingRunner) Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
+	c.mu.Lock()
+	c.runs++
+	c.mu.Unlock()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd.Run()
+}
+
+// writeLock writes a hash-locked requirements file (as pip-compile --generate-hashes does) pinning
+// the fixture wheelhouse's wheels of names; hash overrides a name's hash.
+func writeLock(t *testing.T, path string, hash map[string]string, names ...string) {
+	t.Helper()
+	var b strings.Builder
+	for _, n := range names {
+		wheels, _ := filepath.Glob(filepath.Join(os.Getenv("PIP_FIND_LINKS"), strings.ReplaceAll(n, "-", "_")+"-*.whl"))
+		if len(wheels) != 1 {
+			t.Fatalf("wheels of %s: %v", n, wheels)
+		}
+		data, err := os.ReadFile(wheels[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := fmt.Sprintf("%x", sha256.Sum256(data))
+		if o, ok := hash[n]; ok {
+			h = o
+		}
+		fmt.Fprintf(&b, "%s==%s \\\n    --hash=sha256:%s\n", n, strings.Split(filepath.Base(wheels[0]), "-")[1], h)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With hash-locked requirements the lock determines the build: a hit runs no pip at all when it
+// pins lithops too, one pip resolve (of the lithops wheel) when it does not; a lithops wheel the
+// lock does not allow is refused before anything is built.
+func TestZipBuildCacheLocked(t *testing.T) {
+	offline(t)
+	dir := t.TempDir()
+	lock := filepath.Join(dir, "requirements.txt")
+	closure := []string{"acme-text-utils", "acme-core", "numpy", "requests", "redis", "pika", "cloudpickle", "ps-mem",
+		"tblib", "urllib3", "psutil", "certifi", "charset-normalizer", "idna"}
+	c, err := cache.New(filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	build1 := func() (*build.Artifact, int, error) {
+		runner := &countingRunner{}
+		inst := pip.NewInstaller(pip.WithWheelInstaller(0), pip.WithRunner(runner))
+		art, err := build.NewZipBuilder(inst, nil, build.WithCache(c, "1.0.0")).Build(context.Background(), build.ZipSpec{
+			Layout: build.LambdaLayout, RequirementFiles: []string{lock}, Requirements: lithops.DefaultRequirements(lithops.AWSLambda),
+			Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(lithops.AWSLambda),
+			Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 26},
+			ModTime:  time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), WorkDir: t.TempDir(),
+		})
+		return art, runner.runs, err
+	}
+
+	writeLock(t, lock, nil, append(closure, "lithops", "six")...)
+	cold, coldRuns, err := build1()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if coldRuns == 0 {
+		t.Fatal("the cold build ran no pip")
+	}
+	hit, runs, err := build1()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs != 0 || hit.Layer.SHA256 != cold.Layer.SHA256 || hit.Function.SHA256 != cold.Function.SHA256 {
+		t.Errorf("locked hit: %d pip runs (want 0), layer %s vs %s", runs, hit.Layer.SHA256, cold.Layer.SHA256)
+	}
+
+	// Without lithops in the lock, the lithops wheel's hash comes from pip: one resolve.
+	writeLock(t, lock, nil, closure...)
+	if _, _, err := build1(); err != nil {
+		t.Fatal(err)
+	}
+	if _, runs, err = build1(); err != nil || runs != 1 {
+		t.Errorf("locked hit without lithops pinned: %d pip runs (want 1), %v", runs, err)
+	}
+
+	// A lock whose lithops hash is not the wheel's: refused, naming the line, before the install.
+	writeLock(t, lock, map[string]string{"lithops": strings.Repeat("0", 64)}, append(closure, "lithops", "six")...)
+	_, runs, err = build1()
+	if err == nil || !strings.Contains(err.Error(), lock+" line 29") || !strings.Contains(err.Error(), "is not one") {
+		t.Errorf("mismatched lithops pin: %v", err)
+	}
+	if runs != 1 {
+		t.Errorf("%d pip runs before refusing (want 1: the lithops resolve)", runs)
+	}
+
+	// A lock that leaves one of Lithops' dependencies out: the LockError, not a pip failure.
+	writeLock(t, lock, nil, "acme-text-utils", "acme-core")
+	_, _, err = build1()
+	var le *pip.LockError
+	if !errors.As(err, &le) {
+		t.Errorf("partial lock: %v, want a LockError", err)
 	}
 }

@@ -104,6 +104,27 @@ func (i *Installer) InstallRequirements(ctx context.Context, req InstallRequest)
 	if err := os.MkdirAll(req.Target, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", req.Target, err)
 	}
+	orig := req
+	req, lock, err := lockedRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := i.install(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range rep.Distributions {
+		names = append(names, d.Name)
+	}
+	if err := checkCovered(orig.RequirementFiles, orig.Requirements, lock, names); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// install is InstallRequirements after the request is adapted to a lock.
+func (i *Installer) install(ctx context.Context, req InstallRequest) (*Report, error) {
 	if i.unpack {
 		rep, err := i.installWheels(ctx, req)
 		if !errors.Is(err, errFallback) {

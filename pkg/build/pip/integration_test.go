@@ -2,7 +2,9 @@ package pip_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,4 +125,90 @@ func TestOtherPlatformWheelRefused(t *testing.T) {
 	if !strings.Contains(err.Error(), "Python 3.12") || !strings.Contains(err.Error(), "x86_64") {
 		t.Errorf("error lacks the platform: %v", err)
 	}
+}
+
+// lockFor writes a pip-compile style hash-locked requirements file pinning every wheel of the
+// fixture wheelhouse named in names.
+func lockFor(t *testing.T, names ...string) string {
+	t.Helper()
+	wheels, _ := filepath.Glob(filepath.Join(os.Getenv("PIP_FIND_LINKS"), "*.whl"))
+	var b strings.Builder
+	b.WriteString("# generated like pip-compile --generate-hashes\n")
+	for _, n := range names {
+		found := false
+		for _, w := range wheels {
+			parts := strings.Split(filepath.Base(w), "-")
+			if pep503(parts[0]) != pep503(n) {
+				continue
+			}
+			data, err := os.ReadFile(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s==%s \\\n    --hash=sha256:%x\n    # via -r requirements.in\n", n, parts[1], sha256.Sum256(data))
+			found = true
+		}
+		if !found {
+			t.Fatalf("no wheel of %s in the fixture wheelhouse", n)
+		}
+	}
+	f := filepath.Join(t.TempDir(), "requirements.txt")
+	if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// A hash-locked requirements file (pip-compile --generate-hashes) installs with Lithops' default
+// list on top when the lock pins it: pip's hash-checking mode would refuse the unhashed extras.
+func TestHashLockedRequirements(t *testing.T) {
+	offline(t)
+	defaults := []string{"numpy", "requests", "redis", "pika", "cloudpickle", "ps-mem", "tblib", "urllib3<2", "psutil"}
+	lock := lockFor(t, "acme-text-utils", "acme-core", "numpy", "requests", "redis", "pika", "cloudpickle", "ps-mem",
+		"tblib", "urllib3", "psutil", "certifi", "charset-normalizer", "idna")
+	p := pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 26}
+	for name, inst := range map[string]*pip.Installer{"pip": pip.NewInstaller(), "wheel installer": pip.NewInstaller(pip.WithWheelInstaller(0))} {
+		t.Run(name, func(t *testing.T) {
+			rep, err := inst.InstallRequirements(context.Background(), pip.InstallRequest{
+				RequirementFiles: []string{lock}, Requirements: defaults, Target: t.TempDir(), Platform: p,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range rep.Distributions {
+				got = append(got, pep503(d.Name))
+			}
+			sort.Strings(got)
+			want := []string{"acme-core", "acme-text-utils", "certifi", "charset-normalizer", "cloudpickle", "idna", "numpy", "pika", "ps-mem", "psutil", "redis", "requests", "tblib", "urllib3"}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("installed (-want +got)\n%s", d)
+			}
+		})
+	}
+
+	// Without the lock's cover, the error names what to add, before pip runs.
+	partial := lockFor(t, "acme-text-utils", "acme-core")
+	_, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		RequirementFiles: []string{partial}, Requirements: defaults, Target: t.TempDir(), Platform: p,
+	})
+	var le *pip.LockError
+	if !errors.As(err, &le) || len(le.Missing) != len(defaults) {
+		t.Errorf("got %v, want a LockError naming the 9 defaults", err)
+	}
+
+	// A hash that does not match the wheel: pip's own refusal comes through.
+	data, _ := os.ReadFile(lock)
+	bad := filepath.Join(t.TempDir(), "requirements.txt")
+	os.WriteFile(bad, []byte(strings.Replace(string(data), "--hash=sha256:", "--hash=sha256:0", 1)[:len(data)]), 0o644)
+	_, err = pip.NewInstaller(pip.WithWheelInstaller(0)).InstallRequirements(context.Background(), pip.InstallRequest{
+		RequirementFiles: []string{bad}, Requirements: defaults, Target: t.TempDir(), Platform: p,
+	})
+	if err == nil || !strings.Contains(err.Error(), "HASH") {
+		t.Errorf("a wrong hash: %v", err)
+	}
+}
+
+func pep503(name string) string {
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
 }

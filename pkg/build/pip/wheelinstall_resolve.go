@@ -56,6 +56,11 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	if len(req.RequirementFiles) == 0 && len(req.Requirements) == 0 {
 		return &Resolution{}, nil
 	}
+	orig := req
+	req, lock, err := lockedRequest(req)
+	if err != nil {
+		return nil, err
+	}
 	reportFile, err := os.CreateTemp("", "pip-report-*.json")
 	if err != nil {
 		return nil, fmt.Errorf("creating pip's report file: %w", err)
@@ -88,6 +93,13 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	}
 	res, err := parseResolution(data)
 	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range res.Distributions {
+		names = append(names, d.Name)
+	}
+	if err := checkCovered(orig.RequirementFiles, orig.Requirements, lock, names); err != nil {
 		return nil, err
 	}
 	i.logger.Debug("pip resolved", "distributions", len(res.Distributions), "took", time.Since(start).Round(time.Millisecond))
