@@ -43,6 +43,10 @@ log "generating a $size wheelhouse"
 export PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/wheelhouse" PIP_CONFIG_FILE=/dev/null PIP_ROOT_USER_ACTION=ignore
 reqs="$tmp/wheelhouse/requirements.txt"
 "$tmp/driver" pipflags -python 3.12 >"$tmp/pipflags"
+# The same requirements locked with hashes (pip-compile --generate-hashes style, lithops included):
+# the lock, not pip, then keys the build cache.
+lock="$tmp/requirements.lock"
+"$tmp/driver" lock -reqs "$reqs" -o "$lock" -python 3.12 >/dev/null
 
 results="$tmp/results.tsv"
 : >"$results"
@@ -50,11 +54,15 @@ results="$tmp/results.tsv"
 # uploaded_bytes= / blobs_uploaded= the command printed.
 measure() {
   local case=$1; shift
-  if ! /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err"; then
+  local start end
+  start=$(date +%s%N) # wall to the millisecond (time's %e has 10 ms steps)
+  if ! /usr/bin/time -f "%U %S %M" -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err"; then
     echo "$case failed:" >&2; tail -30 "$tmp/err" >&2; tail -5 "$tmp/out" >&2; exit 1
   fi
+  end=$(date +%s%N)
   local wall user sys rss up blobs
-  read -r wall user sys rss <"$tmp/time"
+  read -r user sys rss <"$tmp/time"
+  wall=$(echo "scale=3; ($end - $start) / 1000000000" | bc)
   up=$(sed -n 's/^uploaded_bytes=//p' "$tmp/out" | tail -1)
   blobs=$(sed -n 's/^blobs_uploaded=//p' "$tmp/out" | tail -1)
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$wall" "$(echo "$user + $sys" | bc)" "$rss" "${up:--}" "${blobs:--}" >>"$results"
@@ -69,6 +77,9 @@ for i in $(seq "$reps"); do
   measure zip-ours-cold "$tmp/driver" zip -reqs "$reqs" -work "$tmp/ours-$i" -cache "$tmp/cache-$i" -state "$tmp/state-$i"
   measure zip-ours-rerun "$tmp/driver" zip -reqs "$reqs" -work "$tmp/ours-rerun-$i" -cache "$tmp/cache-$i" -state "$tmp/state-$i"
   rm -rf "$tmp/ours-rerun-$i" "$tmp/cache-$i"
+  measure zip-ours-locked-cold "$tmp/driver" zip -reqs "$lock" -work "$tmp/ours-locked-$i" -cache "$tmp/cache-locked-$i" -state "$tmp/state-locked-$i"
+  measure zip-ours-locked-rerun "$tmp/driver" zip -reqs "$lock" -work "$tmp/ours-locked-rerun-$i" -cache "$tmp/cache-locked-$i" -state "$tmp/state-locked-$i"
+  rm -rf "$tmp/ours-locked-$i" "$tmp/ours-locked-rerun-$i" "$tmp/cache-locked-$i"
   [ "$i" = "$reps" ] || rm -rf "$tmp/ours-$i"
 done
 built="$tmp/ours-$reps" # dependencies/ and function/ of the last cold build: the image contents

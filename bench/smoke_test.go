@@ -29,6 +29,8 @@ func TestCompareSmoke(t *testing.T) {
 		"| (a) zip runtime, baseline: pip install --target + zipfile | 1 |",
 		"| (a) zip runtime, ours cold: wheel installer + parallel zip | 1 |",
 		"| (b) zip runtime, ours rerun unchanged (cache hit) | 1 |",
+		"| (b') zip runtime, ours rerun unchanged, hash-locked (cache hit, no pip) | 1 |",
+		"| bytes uploaded on unchanged zip rerun, hash-locked | 0 | 0 | met |",
 		"| zip a 1 GB tree (ours) | 1 |",
 		"| binary start to first log line | 3 |",
 		"| zip cold build, ours / baseline |",

@@ -2,6 +2,7 @@
 // through the project's packages and prints "key=value" lines the script collects.
 //
 //	driver zip      -reqs FILE -work DIR -cache DIR -state FILE [-python 3.12]
+//	driver lock     -reqs FILE -o FILE [-python 3.12]   (a hash-locked requirements file)
 //	driver image    -base REF -deps DIR -code DIR -ref REF
 //	driver zipdir   -src DIR -o FILE
 //	driver gentree  -o DIR -size 1GB
@@ -22,12 +23,12 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: driver zip|image|zipdir|gentree|registry|base|firstlog ...")
+		fmt.Fprintln(os.Stderr, "usage: driver zip|lock|image|zipdir|gentree|registry|base|firstlog ...")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"zip": runZip, "image": runImage, "zipdir": runZipDir, "gentree": runGenTree,
-		"registry": runRegistry, "base": runBase, "firstlog": runFirstLog, "pipflags": runPipFlags,
+		"registry": runRegistry, "base": runBase, "firstlog": runFirstLog, "pipflags": runPipFlags, "lock": runLock,
 	}
 	fn, ok := cmds[os.Args[1]]
 	if !ok {
@@ -38,7 +39,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "driver %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
-	if os.Args[1] == "pipflags" {
+	if os.Args[1] == "pipflags" || os.Args[1] == "lock" {
 		return
 	}
 	var ru syscall.Rusage

@@ -63,29 +63,8 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 	// the pinned files); otherwise pip resolves them, two processes in parallel: the whole cost of
 	// a cache hit.
 	locked := lockedResolution(spec)
-	var (
-		wg                sync.WaitGroup
-		resolution, lxRes = &pip.Resolution{}, &pip.Resolution{}
-		resolveErr, lxErr error
-	)
-	if !locked.requirements {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resolution, resolveErr = res.Resolve(ctx, pip.InstallRequest{
-				RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
-			})
-		}()
-	}
-	if locked.lithops == nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lxRes, lxErr = resolveLithops(ctx, res, spec)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(resolveErr, lxErr); err != nil {
+	resolution, lxRes, err := resolveParts(ctx, res, spec, !locked.requirements, locked.lithops == nil)
+	if err != nil {
 		return nil, err
 	}
 	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lxRes.Distributions...)}
@@ -108,14 +87,18 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		}
 	}
 	b.logger.Info("cache miss", "key", key[:16])
-	if pin := locked.lithops; pin != nil {
-		// The key trusts the lock's lithops hashes: the wheel pip installs must be one of them.
-		lx, err := resolveLithops(ctx, res, spec)
+	if locked.requirements {
+		// What the key took from the lock, pip resolves now: the requirements (the install reuses
+		// this resolution) and, when the lock pins it, the lithops wheel, whose hash must be one
+		// the lock allows since the key trusts them.
+		_, lx, err := resolveParts(ctx, res, spec, true, locked.lithops != nil)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkLithopsPin(lx, *pin); err != nil {
-			return nil, err
+		if locked.lithops != nil {
+			if err := checkLithopsPin(lx, *locked.lithops); err != nil {
+				return nil, err
+			}
 		}
 	}
 	art, err := b.build(ctx, spec)
@@ -167,6 +150,37 @@ func lockedResolution(spec ZipSpec) lockedParts {
 		lp.lithops = &p
 	}
 	return lp
+}
+
+// resolveParts runs pip's resolver for the requirements and for the lithops wheel, those asked
+// for, in parallel; the parts not asked for are empty.
+func resolveParts(ctx context.Context, res Resolver, spec ZipSpec, requirements, lithops bool) (*pip.Resolution, *pip.Resolution, error) {
+	var (
+		wg                sync.WaitGroup
+		reqRes, lxRes     = &pip.Resolution{}, &pip.Resolution{}
+		resolveErr, lxErr error
+	)
+	if requirements {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reqRes, resolveErr = res.Resolve(ctx, pip.InstallRequest{
+				RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform,
+			})
+		}()
+	}
+	if lithops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lxRes, lxErr = resolveLithops(ctx, res, spec)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(resolveErr, lxErr); err != nil {
+		return nil, nil, err
+	}
+	return reqRes, lxRes, nil
 }
 
 // resolveLithops is pip's choice of the lithops wheel (without its dependencies).

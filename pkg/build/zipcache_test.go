@@ -187,7 +187,7 @@ func writeLock(t *testing.T, path string, hash map[string]string, names ...strin
 
 // With hash-locked requirements the lock determines the build: a hit runs no pip at all when it
 // pins lithops too, one pip resolve (of the lithops wheel) when it does not; a lithops wheel the
-// lock does not allow is refused before anything is built.
+// lock does not allow is refused before anything is installed.
 func TestZipBuildCacheLocked(t *testing.T) {
 	offline(t)
 	dir := t.TempDir()
@@ -215,8 +215,9 @@ func TestZipBuildCacheLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if coldRuns == 0 {
-		t.Fatal("the cold build ran no pip")
+	// The requirements resolved once (the install reuses it), the lithops wheel resolved and installed.
+	if coldRuns != 3 {
+		t.Errorf("the locked cold build ran pip %d times, want 3", coldRuns)
 	}
 	hit, runs, err := build1()
 	if err != nil {
@@ -238,11 +239,14 @@ func TestZipBuildCacheLocked(t *testing.T) {
 	// A lock whose lithops hash is not the wheel's: refused, naming the line, before the install.
 	writeLock(t, lock, map[string]string{"lithops": strings.Repeat("0", 64)}, append(closure, "lithops", "six")...)
 	_, runs, err = build1()
-	if err == nil || !strings.Contains(err.Error(), lock+" line 29") || !strings.Contains(err.Error(), "is not one") {
+	// pip's hash check of the locked requirements and ours of the lithops wheel run side by side:
+	// either names the line.
+	if err == nil || !strings.Contains(err.Error(), "line 29") ||
+		!(strings.Contains(err.Error(), "is not one") || strings.Contains(err.Error(), "DO NOT MATCH THE HASHES")) {
 		t.Errorf("mismatched lithops pin: %v", err)
 	}
-	if runs != 1 {
-		t.Errorf("%d pip runs before refusing (want 1: the lithops resolve)", runs)
+	if runs != 2 {
+		t.Errorf("%d pip runs before refusing (want 2: the two resolves, no install)", runs)
 	}
 
 	// A lock that leaves one of Lithops' dependencies out: the LockError, not a pip failure.

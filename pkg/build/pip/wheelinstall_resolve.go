@@ -46,6 +46,31 @@ var errFallback = errors.New("falling back to pip install")
 // and returns the distributions it chose. A second call with the same request returns the first
 // result without running pip again, so a caller keying a cache on it does not pay twice.
 func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolution, error) {
+	if len(req.RequirementFiles) == 0 && len(req.Requirements) == 0 {
+		return &Resolution{}, nil
+	}
+	// Hash-locked files take the extra requirements they pin; the memo is keyed on what pip is
+	// given, so the install of the same request (adapted the same way) reuses the resolution.
+	adapted, lock, err := lockedRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	res, err := i.resolve(ctx, adapted)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range res.Distributions {
+		names = append(names, d.Name)
+	}
+	if err := checkCovered(req.RequirementFiles, req.Requirements, lock, names); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// resolve is Resolve of a request pip accepts as it is, memoized.
+func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolution, error) {
 	key := requestKey(req)
 	i.mu.Lock()
 	if r, ok := i.resolved[key]; ok {
@@ -53,14 +78,6 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 		return r, nil
 	}
 	i.mu.Unlock()
-	if len(req.RequirementFiles) == 0 && len(req.Requirements) == 0 {
-		return &Resolution{}, nil
-	}
-	orig := req
-	req, lock, err := lockedRequest(req)
-	if err != nil {
-		return nil, err
-	}
 	reportFile, err := os.CreateTemp("", "pip-report-*.json")
 	if err != nil {
 		return nil, fmt.Errorf("creating pip's report file: %w", err)
@@ -93,13 +110,6 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	}
 	res, err := parseResolution(data)
 	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, d := range res.Distributions {
-		names = append(names, d.Name)
-	}
-	if err := checkCovered(orig.RequirementFiles, orig.Requirements, lock, names); err != nil {
 		return nil, err
 	}
 	i.logger.Debug("pip resolved", "distributions", len(res.Distributions), "took", time.Since(start).Round(time.Millisecond))
