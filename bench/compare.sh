@@ -111,8 +111,9 @@ EOS
     measure image-baseline bash "$tmp/buildah.sh"
     "${bh[@]}" rm --all >/dev/null 2>&1 || true
     "${bh[@]}" rmi --all --force >/dev/null 2>&1 || true
-    measure image-ours "$tmp/driver" image -base "$base" -deps "$built/dependencies" -code "$built/function" -ref "$host/ours:$i"
-    measure image-ours-repush "$tmp/driver" image -base "$base" -deps "$built/dependencies" -code "$built/function" -ref "$host/ours:$i"
+    rm -rf "$tmp/layers"
+    measure image-ours "$tmp/driver" image -base "$base" -deps "$built/dependencies" -code "$built/function" -ref "$host/ours:$i" -layers "$tmp/layers"
+    measure image-ours-repush "$tmp/driver" image -base "$base" -deps "$built/dependencies" -code "$built/function" -ref "$host/ours:$i" -layers "$tmp/layers" -reuse
     stop_registry
   done
 else
@@ -126,7 +127,8 @@ rm -f "$tmp/tree.zip"
 mkdir -p "$tmp/empty"
 start_registry
 base=$("$tmp/driver" base -registry "$host" | sed -n 's/^base=//p')
-measure push-1gb "$tmp/driver" image -base "$base" -deps "$tmp/tree" -code "$tmp/empty" -ref "$host/big:1"
+measure push-1gb "$tmp/driver" image -base "$base" -deps "$tmp/tree" -code "$tmp/empty" -ref "$host/big:1" -layers "$tmp/big-layers"
+rm -rf "$tmp/big-layers"
 stop_registry
 rm -rf "$tmp/tree"
 

@@ -40,7 +40,7 @@ func TestCompareSmoke(t *testing.T) {
 		if _, err := os.Stat("/bin/busybox"); err == nil {
 			want = append(want,
 				"| (c) image, baseline: buildah build + buildah push | 1 |",
-				"| (c) image, ours: image.Assemble + registry.Push | 1 |",
+				"| (c) image, ours: image.Assemble (layers compressed once, to files) + registry.Push | 1 |",
 				"| blobs uploaded on unchanged re-push | 0 | 0 | met |")
 		}
 	}

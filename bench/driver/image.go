@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,8 @@ func runImage(args []string) error {
 	deps := fs.String("deps", "", "dependencies directory (-> /var/task)")
 	code := fs.String("code", "", "function directory (-> /var/task)")
 	ref := fs.String("ref", "", "reference to push to")
+	layers := fs.String("layers", "", "directory the layers are compressed into once (the tool's way); empty: streamed")
+	reuse := fs.Bool("reuse", false, "assemble from the layer files of an earlier run in -layers (the tool's build cache hit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +53,7 @@ func runImage(args []string) error {
 	if err != nil {
 		return fmt.Errorf("pulling the base %q: %w", *base, err)
 	}
-	img, err := image.Assemble(ctx, image.Spec{
+	spec := image.Spec{
 		Base:     baseImg,
 		Platform: v1.Platform{OS: "linux", Architecture: "amd64"},
 		Layers: []image.LayerSpec{
@@ -58,9 +61,39 @@ func runImage(args []string) error {
 			{Dir: *code, Target: "/var/task"},
 		},
 		Cmd: []string{"entry_point.lambda_handler"},
-	})
+	}
+	var opts []image.Option
+	blobsFile := filepath.Join(*layers, "blobs.json")
+	switch {
+	case *reuse:
+		data, err := os.ReadFile(blobsFile)
+		if err != nil {
+			return err
+		}
+		var blobs []image.Blob
+		if err := json.Unmarshal(data, &blobs); err != nil {
+			return err
+		}
+		for i := range spec.Layers {
+			blobs[i].Path = filepath.Join(*layers, blobs[i].Digest.Hex+".tar.gz")
+			spec.Layers[i].Blob = &blobs[i]
+		}
+	case *layers != "":
+		opts = append(opts, image.WithLayerDir(*layers))
+	}
+	img, err := image.Assemble(ctx, spec, opts...)
 	if err != nil {
 		return err
+	}
+	if *layers != "" && !*reuse {
+		blobs, err := image.Blobs(img)
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(blobs)
+		if err := os.WriteFile(blobsFile, data, 0o644); err != nil {
+			return err
+		}
 	}
 	res, err := registry.Push(ctx, img, *ref, registry.WithInsecure(true))
 	if err != nil {

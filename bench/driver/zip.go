@@ -43,7 +43,7 @@ func runZip(args []string) error {
 		if err != nil {
 			return err
 		}
-		opts = append(opts, build.WithCache(c, "bench"))
+		opts = append(opts, build.WithCache(c, func() string { return "bench" }))
 	}
 	b := build.NewZipBuilder(pip.NewInstaller(pipOpts...), logger, opts...)
 	py, err := lithops.ParsePython(*python)

@@ -5,6 +5,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -81,12 +84,19 @@ func Main(ctx context.Context, args []string, sys System) int {
 	}
 
 	logger := ui.Logger()
+	buildCache := openCache(sys, logger)
+	var zipOpts []build.ZipOption
+	var imageOpts []build.ImageOption
+	if buildCache != nil {
+		zipOpts = append(zipOpts, build.WithCache(buildCache, toolID))
+		imageOpts = append(imageOpts, build.WithImageCache(buildCache, toolID))
+	}
+	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0))
 	deps := run.Deps{
 		UI:      ui,
 		Stdout:  sys.Stdout,
-		Builder: build.NewZipBuilder(pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0)), logger, zipCache(sys, logger)...),
-		Images: build.NewImageBuilder(pip.NewInstaller(pip.WithLogger(logger)),
-			dockerfile.New(dockerfile.WithLogger(logger)), logger),
+		Builder: build.NewZipBuilder(installer, logger, zipOpts...),
+		Images:  build.NewImageBuilder(installer, dockerfile.New(dockerfile.WithLogger(logger)), logger, imageOpts...),
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
 			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
 		},
@@ -112,20 +122,44 @@ func Main(ctx context.Context, args []string, sys System) int {
 	return 0
 }
 
-// zipCache is the build cache option: $RUNNER_TOOL_CACHE/lithops-runtime-cache in Actions (persist
+// openCache opens the build cache: $RUNNER_TOOL_CACHE/lithops-runtime-cache in Actions (persist
 // it with actions/cache), else the user cache directory. Without a usable directory, builds run
-// uncached.
-func zipCache(sys System, logger *slog.Logger) []build.ZipOption {
+// uncached (nil).
+func openCache(sys System, logger *slog.Logger) *cache.Cache {
 	dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE"))
 	if err == nil {
 		var c *cache.Cache
 		if c, err = cache.New(dir, cache.WithLogger(logger)); err == nil {
-			return []build.ZipOption{build.WithCache(c, version())}
+			return c
 		}
 	}
 	logger.Warn("build cache not used", "error", err)
 	return nil
 }
+
+// toolID identifies this build of the tool in cache keys: its release version, or for a
+// development build (built from a branch or a local checkout, version "(devel)") the SHA-256 of
+// the executable, so that a changed build never reuses entries an older one stored. Computed
+// once, when the first key is.
+var toolID = sync.OnceValue(func() string {
+	v := version()
+	if strings.HasPrefix(v, "v") && !strings.Contains(v, "devel") && !strings.Contains(v, "+dirty") {
+		return v
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err = io.Copy(h, f); err == nil {
+				return v + "+sha256:" + hex.EncodeToString(h.Sum(nil))
+			}
+		}
+	}
+	// Unreadable executable: a unique identity, so that nothing stale is ever reused.
+	return fmt.Sprintf("%s+unidentified:%d", v, time.Now().UnixNano())
+})
 
 // version is the module version this binary was built from ("(devel)" for a local build).
 func version() string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -411,4 +412,21 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		return nil
 	})
 	return m
+}
+
+// TestToolIDHashesDevelopmentBuilds: a development build's cache identity is its executable's
+// SHA-256, so a changed binary never reuses an older one's build cache entries.
+func TestToolIDHashesDevelopmentBuilds(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if got, want := toolID(), version()+"+sha256:"+hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("toolID() = %q, want %q", got, want)
+	}
 }

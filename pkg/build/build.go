@@ -92,7 +92,7 @@ type ZipBuilder struct {
 	logger    *slog.Logger
 	zipOpts   []zipbundle.Option
 	cache     *cache.Cache
-	tool      string
+	tool      func() string
 }
 
 // NewZipBuilder returns a ZipBuilder installing with inst and logging to logger (nil discards).

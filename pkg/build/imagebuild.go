@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
@@ -65,33 +66,46 @@ type ImageBuilder struct {
 	dockerfile DockerfileBuilder
 	logger     *slog.Logger
 	assemble   []image.Option
+	cache      *cache.Cache
+	tool       func() string
+}
+
+// ImageOption configures an ImageBuilder.
+type ImageOption func(*ImageBuilder)
+
+// WithImageCache makes daemonless builds look their layers up in c (keyed like zip builds, plus
+// the base image and the image settings) and store them there: an unchanged rebuild installs and
+// compresses nothing. Dockerfile builds are the builder's (docker, buildah, podman) to cache. tool
+// is as for [WithCache].
+func WithImageCache(c *cache.Cache, tool func() string) ImageOption {
+	return func(b *ImageBuilder) { b.cache, b.tool = c, tool }
 }
 
 // NewImageBuilder returns an ImageBuilder; df may be nil when no Dockerfile builds are made.
-func NewImageBuilder(inst Installer, df DockerfileBuilder, logger *slog.Logger) *ImageBuilder {
+func NewImageBuilder(inst Installer, df DockerfileBuilder, logger *slog.Logger, opts ...ImageOption) *ImageBuilder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &ImageBuilder{installer: inst, dockerfile: df, logger: logger, assemble: []image.Option{image.WithLogger(logger)}}
+	b := &ImageBuilder{installer: inst, dockerfile: df, logger: logger, assemble: []image.Option{image.WithLogger(logger)}}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
 }
 
 // Build builds the image and returns it with its digest and size.
 func (b *ImageBuilder) Build(ctx context.Context, spec ImageSpec) (*Artifact, error) {
-	code := filepath.Join(spec.WorkDir, "function")
-	if err := os.MkdirAll(code, 0o755); err != nil {
-		return nil, err
-	}
-	b.logger.Info("installing lithops", "version", spec.Lithops)
-	if err := b.installer.InstallLithops(ctx, spec.Lithops, code, spec.Platform, spec.EntryPoint); err != nil {
-		return nil, err
-	}
 	art := &Artifact{PackageType: Image}
 	var err error
 	if spec.Dockerfile != "" {
+		var code string
+		if code, err = b.installLithops(ctx, spec); err != nil {
+			return nil, err
+		}
 		art.Image, art.ImageBuilder, err = b.fromDockerfile(ctx, spec, code)
 	} else {
-		art.Image, err = b.daemonless(ctx, spec, code, art)
 		art.ImageBuilder = "daemonless"
+		art.Image, err = b.cachedDaemonless(ctx, spec, art)
 	}
 	if err != nil {
 		return nil, err
@@ -105,6 +119,19 @@ func (b *ImageBuilder) Build(ctx context.Context, spec ImageSpec) (*Artifact, er
 		return nil, err
 	}
 	return art, nil
+}
+
+// installLithops installs lithops and its entry point into the work directory's function/.
+func (b *ImageBuilder) installLithops(ctx context.Context, spec ImageSpec) (string, error) {
+	code := filepath.Join(spec.WorkDir, "function")
+	if err := os.MkdirAll(code, 0o755); err != nil {
+		return "", err
+	}
+	b.logger.Info("installing lithops", "version", spec.Lithops)
+	if err := b.installer.InstallLithops(ctx, spec.Lithops, code, spec.Platform, spec.EntryPoint); err != nil {
+		return "", err
+	}
+	return code, nil
 }
 
 // fromDockerfile builds the user's Dockerfile with lithops' zip in the context.
@@ -137,7 +164,11 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 // daemonless installs the requirements for the target platform and assembles the image: the base,
 // a layer with the dependencies, and a layer with Lithops and handler/entry_point.py, the layout of
 // Lithops' own container templates (CMD handler.entry_point.lambda_handler).
-func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code string, art *Artifact) (v1.Image, error) {
+func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, art *Artifact) (v1.Image, error) {
+	code, err := b.installLithops(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
 	deps := filepath.Join(spec.WorkDir, "dependencies")
 	if err := os.MkdirAll(deps, 0o755); err != nil {
 		return nil, err
@@ -178,7 +209,13 @@ func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code stri
 			return nil, err
 		}
 	}
-	return image.Assemble(ctx, image.Spec{
+	// The layers are compressed once, into files the push then reads (and a cache keeps).
+	return image.Assemble(ctx, imageSpec(spec, deps, code), append(b.assemble, image.WithLayerDir(filepath.Join(spec.WorkDir, "layers")))...)
+}
+
+// imageSpec is a daemonless image: the base, a layer of the dependencies and one of the code.
+func imageSpec(spec ImageSpec, deps, code string) image.Spec {
+	return image.Spec{
 		Base:     spec.Base,
 		Platform: spec.ImagePlatform,
 		Layers: []image.LayerSpec{
@@ -189,7 +226,7 @@ func (b *ImageBuilder) daemonless(ctx context.Context, spec ImageSpec, code stri
 		Entrypoint: spec.Entrypoint,
 		Labels:     map[string]string{"org.opencontainers.image.title": "lithops runtime", "io.lithops.version": spec.Lithops},
 		ModTime:    spec.ModTime,
-	}, b.assemble...)
+	}
 }
 
 // requestedModules lists the top-level modules of the distributions asked for.

@@ -26,12 +26,14 @@ func WithZipOptions(opts ...zipbundle.Option) ZipOption {
 	return func(b *ZipBuilder) { b.zipOpts = append(b.zipOpts, opts...) }
 }
 
-// WithCache makes the builder look built runtimes up in c before building and store them after;
-// toolVersion is part of every key, so a new release of the tool never reuses an older build.
-// The key needs the resolved distributions: when the installer cannot resolve without installing
-// (it has no Resolve method like [pip.Installer]'s), the cache is not used.
-func WithCache(c *cache.Cache, toolVersion string) ZipOption {
-	return func(b *ZipBuilder) { b.cache, b.tool = c, toolVersion }
+// WithCache makes the builder look built runtimes up in c before building and store them after.
+// tool identifies the tool's build (its release version, or a hash of a development binary) and
+// is part of every key, so another build of the tool never reuses an older one's entries; it is
+// called when a key is computed, not before. The key needs the resolved distributions: when the
+// installer cannot resolve without installing (it has no Resolve method like [pip.Installer]'s),
+// the cache is not used.
+func WithCache(c *cache.Cache, tool func() string) ZipOption {
+	return func(b *ZipBuilder) { b.cache, b.tool = c, tool }
 }
 
 // Resolver is the optional part of an Installer the build cache needs: pip's resolution of a
@@ -57,18 +59,17 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		return b.build(ctx, spec)
 	}
 	start := time.Now()
-	// The key needs what pip would install: the requirements' distributions and the lithops
-	// wheel itself (its hash, not only its version: a rebuilt wheel of the same version must not
-	// reuse a build). Hash-locked requirements determine both without pip (pip installs exactly
-	// the pinned files); otherwise pip resolves them, two processes in parallel: the whole cost of
-	// a cache hit.
-	locked := lockedResolution(spec)
-	resolution, lxRes, err := resolveParts(ctx, res, spec, !locked.requirements, locked.lithops == nil)
+	rq := resolveRequest{spec.RequirementFiles, spec.Requirements, spec.Lithops, spec.Platform}
+	k, locked, err := resolveKey(ctx, res, rq, b.tool())
 	if err != nil {
 		return nil, err
 	}
-	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lxRes.Distributions...)}
-	key, err := b.cacheKey(spec, resolution, locked.entries)
+	k.Extra = []string{
+		"layout=" + strconv.Itoa(int(spec.Layout)),
+		"entry-point=" + spec.EntryPoint,
+		"mod-time=" + spec.ModTime.UTC().Format(time.RFC3339),
+	}
+	key, err := k.Sum()
 	if err != nil {
 		return nil, err
 	}
@@ -87,19 +88,8 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		}
 	}
 	b.logger.Info("cache miss", "key", key[:16])
-	if locked.requirements {
-		// What the key took from the lock, pip resolves now: the requirements (the install reuses
-		// this resolution) and, when the lock pins it, the lithops wheel, whose hash must be one
-		// the lock allows since the key trusts them.
-		_, lx, err := resolveParts(ctx, res, spec, true, locked.lithops != nil)
-		if err != nil {
-			return nil, err
-		}
-		if locked.lithops != nil {
-			if err := checkLithopsPin(lx, *locked.lithops); err != nil {
-				return nil, err
-			}
-		}
+	if err := verifyLocked(ctx, res, rq, locked); err != nil {
+		return nil, err
 	}
 	art, err := b.build(ctx, spec)
 	if err != nil {
@@ -134,7 +124,7 @@ type lockedParts struct {
 // lockedResolution reads spec's requirements files as a lock. Requirements that are not hash-
 // locked, or that leave an extra requirement unpinned (pip's LockError then comes from the
 // resolve), determine nothing.
-func lockedResolution(spec ZipSpec) lockedParts {
+func lockedResolution(spec resolveRequest) lockedParts {
 	lock, err := pip.ReadLock(spec.RequirementFiles)
 	if err != nil || lock == nil {
 		return lockedParts{} // an unreadable file is pip's to report
@@ -152,9 +142,17 @@ func lockedResolution(spec ZipSpec) lockedParts {
 	return lp
 }
 
+// resolveRequest is what pip resolves for a runtime: the requirements and the lithops wheel.
+type resolveRequest struct {
+	RequirementFiles []string
+	Requirements     []string
+	Lithops          string
+	Platform         pip.Platform
+}
+
 // resolveParts runs pip's resolver for the requirements and for the lithops wheel, those asked
 // for, in parallel; the parts not asked for are empty.
-func resolveParts(ctx context.Context, res Resolver, spec ZipSpec, requirements, lithops bool) (*pip.Resolution, *pip.Resolution, error) {
+func resolveParts(ctx context.Context, res Resolver, spec resolveRequest, requirements, lithops bool) (*pip.Resolution, *pip.Resolution, error) {
 	var (
 		wg                sync.WaitGroup
 		reqRes, lxRes     = &pip.Resolution{}, &pip.Resolution{}
@@ -184,7 +182,7 @@ func resolveParts(ctx context.Context, res Resolver, spec ZipSpec, requirements,
 }
 
 // resolveLithops is pip's choice of the lithops wheel (without its dependencies).
-func resolveLithops(ctx context.Context, res Resolver, spec ZipSpec) (*pip.Resolution, error) {
+func resolveLithops(ctx context.Context, res Resolver, spec resolveRequest) (*pip.Resolution, error) {
 	return res.Resolve(ctx, pip.InstallRequest{Requirements: []string{"lithops==" + spec.Lithops}, Platform: spec.Platform, NoDeps: true})
 }
 
@@ -207,27 +205,55 @@ func checkLithopsPin(r *pip.Resolution, pin pip.Pin) error {
 	return fmt.Errorf("pip found no lithops==%s wheel", pin.Version)
 }
 
-// cacheKey is the key of spec's build given pip's resolution and what a lock determines.
-func (b *ZipBuilder) cacheKey(spec ZipSpec, r *pip.Resolution, locked []string) (string, error) {
+// resolveKey returns the part of a cache key every runtime build shares: the request, the target
+// platform, the tool, and what pip would install: the requirements' distributions and the lithops
+// wheel itself (its hash, not only its version: a rebuilt wheel of the same version must not reuse
+// a build). Hash-locked requirements determine both without pip (pip installs exactly the pinned
+// files); otherwise pip resolves them, two processes in parallel: the whole cost of a cache hit.
+func resolveKey(ctx context.Context, res Resolver, rq resolveRequest, tool string) (cache.Key, lockedParts, error) {
+	locked := lockedResolution(rq)
+	resolution, lxRes, err := resolveParts(ctx, res, rq, !locked.requirements, locked.lithops == nil)
+	if err != nil {
+		return cache.Key{}, locked, err
+	}
+	resolution = &pip.Resolution{Distributions: append(append([]pip.ResolvedDistribution(nil), resolution.Distributions...), lxRes.Distributions...)}
+	return runtimeKey(rq, tool, resolution, locked.entries), locked, nil
+}
+
+// verifyLocked runs, before a build the cache missed, what the key took from a lock on trust:
+// pip's resolution of the requirements (the install reuses it) and, when the lock pins it, of the
+// lithops wheel, whose hash must be one the lock allows.
+func verifyLocked(ctx context.Context, res Resolver, rq resolveRequest, locked lockedParts) error {
+	if !locked.requirements {
+		return nil
+	}
+	_, lx, err := resolveParts(ctx, res, rq, true, locked.lithops != nil)
+	if err != nil {
+		return err
+	}
+	if locked.lithops != nil {
+		return checkLithopsPin(lx, *locked.lithops)
+	}
+	return nil
+}
+
+// runtimeKey is the part of a cache key every runtime build shares: the request, the target
+// platform, the tool, and what pip resolved or the lock determines.
+func runtimeKey(rq resolveRequest, tool string, r *pip.Resolution, locked []string) cache.Key {
 	k := cache.Key{
-		RequirementFiles: spec.RequirementFiles,
-		Requirements:     spec.Requirements,
-		Python:           spec.Platform.Python,
-		Arch:             spec.Platform.Arch,
-		Glibc:            strconv.Itoa(spec.Platform.GlibcMajor) + "." + strconv.Itoa(spec.Platform.GlibcMinor),
-		Lithops:          spec.Lithops,
-		Tool:             b.tool,
-		Extra: []string{
-			"layout=" + strconv.Itoa(int(spec.Layout)),
-			"entry-point=" + spec.EntryPoint,
-			"mod-time=" + spec.ModTime.UTC().Format(time.RFC3339),
-		},
+		RequirementFiles: rq.RequirementFiles,
+		Requirements:     rq.Requirements,
+		Python:           rq.Platform.Python,
+		Arch:             rq.Platform.Arch,
+		Glibc:            strconv.Itoa(rq.Platform.GlibcMajor) + "." + strconv.Itoa(rq.Platform.GlibcMinor),
+		Lithops:          rq.Lithops,
+		Tool:             tool,
 	}
 	for _, d := range r.Distributions {
 		k.Resolved = append(k.Resolved, fmt.Sprintf("%s==%s sha256:%s url:%s requested:%t", d.Name, d.Version, d.SHA256, filepath.Base(d.URL), d.Requested))
 	}
 	k.Resolved = append(k.Resolved, locked...)
-	return k.Sum()
+	return k
 }
 
 // zipFileNames are the zips' file names in the work directory and in a cache entry.

@@ -102,7 +102,7 @@ func TestZipBuildCache(t *testing.T) {
 				tt.change()
 			}
 			inst := &countingInstaller{Installer: pip.NewInstaller(pip.WithWheelInstaller(0))}
-			b := build.NewZipBuilder(inst, logger, build.WithCache(c, tt.tool))
+			b := build.NewZipBuilder(inst, logger, build.WithCache(c, func() string { return tt.tool }))
 			art, err := b.Build(context.Background(), spec(tt.layout))
 			if err != nil {
 				t.Fatal(err)
@@ -201,7 +201,7 @@ func TestZipBuildCacheLocked(t *testing.T) {
 	build1 := func() (*build.Artifact, int, error) {
 		runner := &countingRunner{}
 		inst := pip.NewInstaller(pip.WithWheelInstaller(0), pip.WithRunner(runner))
-		art, err := build.NewZipBuilder(inst, nil, build.WithCache(c, "1.0.0")).Build(context.Background(), build.ZipSpec{
+		art, err := build.NewZipBuilder(inst, nil, build.WithCache(c, func() string { return "1.0.0" })).Build(context.Background(), build.ZipSpec{
 			Layout: build.LambdaLayout, RequirementFiles: []string{lock}, Requirements: lithops.DefaultRequirements(lithops.AWSLambda),
 			Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(lithops.AWSLambda),
 			Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 26},

@@ -54,6 +54,7 @@ type Option func(*options)
 type options struct {
 	logger           *slog.Logger
 	compressionLevel int
+	layerDir         string
 }
 
 func makeOptions(opts ...Option) options {
@@ -136,9 +137,21 @@ func Assemble(ctx context.Context, spec Spec, opts ...Option) (v1.Image, error) 
 	adds := make([]mutate.Addendum, 0, len(spec.Layers))
 	for _, ls := range spec.Layers {
 		start := time.Now()
-		res, err := buildLayer(ctx, live, ls, modTime, layerType, o.compressionLevel)
-		if err != nil {
-			return nil, err
+		var res layerResult
+		switch {
+		case ls.Blob != nil:
+			if err := checkBlob(ls.Blob, layerType); err != nil {
+				return nil, err
+			}
+			res = layerResult{layer: &fileLayer{blob: *ls.Blob}}
+		case o.layerDir != "":
+			if _, res, err = writeBlob(ctx, live, ls, modTime, layerType, o.compressionLevel, o.layerDir); err != nil {
+				return nil, err
+			}
+		default:
+			if res, err = buildLayer(ctx, live, ls, modTime, layerType, o.compressionLevel); err != nil {
+				return nil, err
+			}
 		}
 		digest, err := res.layer.Digest()
 		if err != nil {

@@ -30,6 +30,8 @@ type LayerSpec struct {
 	// Comment is the history entry's created_by text (e.g. "lithops-runtime-action: dependencies").
 	// Empty means "lithops-runtime-action: add <Target>".
 	Comment string
+	// Blob, when set, is the layer already compressed (a build cache's): Dir is not read.
+	Blob *Blob
 }
 
 // Modes every entry is normalized to, whatever the mode, owner or umask on disk.
