@@ -124,6 +124,13 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 			return nil, err
 		}
 	}
+	// The dependencies and lithops go to different directories: pip installs lithops while the
+	// dependencies are installed (a failure of either stops the other).
+	lxCtx, cancelLithops := context.WithCancel(ctx)
+	defer cancelLithops()
+	lithopsDone := make(chan error, 1)
+	b.logger.Info("installing lithops", "version", spec.Lithops)
+	go func() { lithopsDone <- b.installer.InstallLithops(lxCtx, spec.Lithops, code, spec.Platform, spec.EntryPoint) }()
 	b.logger.Info("installing dependencies", "python", spec.Platform.Python, "architecture", spec.Platform.Arch,
 		"requirements", spec.RequirementFiles, "plus", spec.Requirements)
 	report, err := b.installer.InstallRequirements(ctx, pip.InstallRequest{
@@ -133,6 +140,11 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 		Platform:         spec.Platform,
 	})
 	if err != nil {
+		cancelLithops()
+		<-lithopsDone
+		return nil, err
+	}
+	if err := <-lithopsDone; err != nil {
 		return nil, err
 	}
 	if err := dropLithops(deps, report, spec.Lithops, b.logger); err != nil {
@@ -140,10 +152,6 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	}
 	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
 		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
-	}
-	b.logger.Info("installing lithops", "version", spec.Lithops)
-	if err := b.installer.InstallLithops(ctx, spec.Lithops, code, spec.Platform, spec.EntryPoint); err != nil {
-		return nil, err
 	}
 	if err := wheelcheck.Check(code, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
 		return nil, fmt.Errorf("lithops as installed for %s cannot load there:\n%w", spec.Platform, err)
