@@ -130,7 +130,9 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	defer cancelLithops()
 	lithopsDone := make(chan error, 1)
 	b.logger.Info("installing lithops", "version", spec.Lithops)
-	go func() { lithopsDone <- b.installer.InstallLithops(lxCtx, spec.Lithops, code, spec.Platform, spec.EntryPoint) }()
+	go func() {
+		lithopsDone <- b.installer.InstallLithops(lxCtx, spec.Lithops, code, spec.Platform, spec.EntryPoint)
+	}()
 	b.logger.Info("installing dependencies", "python", spec.Platform.Python, "architecture", spec.Platform.Arch,
 		"requirements", spec.RequirementFiles, "plus", spec.Requirements)
 	report, err := b.installer.InstallRequirements(ctx, pip.InstallRequest{
