@@ -111,7 +111,11 @@ func Main(ctx context.Context, args []string, sys System) int {
 		Backend: func(cfg *config.Config) (deploy.Backend, error) { return newBackend(ctx, cfg, ui, sys.Getenv) },
 		TempDir: sys.Getenv("RUNNER_TEMP"),
 	}
-	if _, err := run.Run(ctx, cfg, deps); err != nil {
+	_, err = run.Run(ctx, cfg, deps)
+	if buildCache != nil && ctx.Err() == nil {
+		pruneCache(buildCache, logger)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			ui.Errorf("Interrupted", "interrupted: %v", err)
 			return 1
@@ -135,6 +139,20 @@ func openCache(sys System, logger *slog.Logger) *cache.Cache {
 	}
 	logger.Warn("build cache not used", "error", err)
 	return nil
+}
+
+// pruneCache keeps the build cache bounded after a run: entries unused for cache.DefaultMaxAge go,
+// then the least recently used beyond cache.DefaultMaxBytes (so that actions/cache, which restores
+// older caches through restore-keys, does not carry every past build forever).
+func pruneCache(c *cache.Cache, logger *slog.Logger) {
+	res, err := c.Prune(cache.DefaultMaxAge, cache.DefaultMaxBytes)
+	if err != nil {
+		logger.Warn("build cache not pruned", "error", err)
+		return
+	}
+	if res.Removed > 0 {
+		logger.Info("build cache pruned", "removed", res.Removed, "removed_mb", res.RemovedBytes>>20, "kept", res.Kept, "kept_mb", res.KeptBytes>>20)
+	}
 }
 
 // toolID identifies this build of the tool in cache keys: its release version, or for a

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -428,5 +429,35 @@ func TestToolIDHashesDevelopmentBuilds(t *testing.T) {
 	sum := sha256.Sum256(data)
 	if got, want := toolID(), version()+"+sha256:"+hex.EncodeToString(sum[:]); got != want {
 		t.Errorf("toolID() = %q, want %q", got, want)
+	}
+}
+
+// TestBuildCachePrunedAfterRun: a run keeps its own cache entry and removes one no run used for
+// longer than the age bound.
+func TestBuildCachePrunedAfterRun(t *testing.T) {
+	offline(t, goodWheels)
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
+	toolCache := t.TempDir()
+	stale := filepath.Join(toolCache, "lithops-runtime-cache", strings.Repeat("ab", 32))
+	writeFile(t, filepath.Join(stale, "meta.json"), "{}")
+	writeFile(t, filepath.Join(stale, "layer.zip"), "old")
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	os.Chtimes(filepath.Join(stale, "meta.json"), old, old)
+
+	s := runMain(t, ws, map[string]string{"RUNNER_TOOL_CACHE": toolCache},
+		"--requirements", "requirements.txt", "--lithops-version", "3.7.0", "--local-dir", t.TempDir())
+	if s.code != 0 {
+		t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale entry is still there (%v)", err)
+	}
+	if !strings.Contains(s.stderr.String(), "build cache pruned") {
+		t.Errorf("no prune line in the log:\n%s", s.stderr.String())
+	}
+	entries, _ := os.ReadDir(filepath.Join(toolCache, "lithops-runtime-cache"))
+	if len(entries) != 1 {
+		t.Errorf("cache holds %d entries after the run, want this run's 1", len(entries))
 	}
 }

@@ -102,6 +102,7 @@ func (c *Cache) Get(key string) (entry *Entry, ok bool, err error) {
 		return nil, false, fmt.Errorf("reading build cache entry %s: %w", key, err)
 	}
 	c.logger.Debug("build cache hit", "key", key)
+	c.touch(dir)
 	return &Entry{Key: key, Dir: dir, Meta: meta}, true, nil
 }
 
@@ -113,6 +114,7 @@ func (c *Cache) Put(key string, files map[string]string, meta []byte) (*Entry, e
 	}
 	final := filepath.Join(c.dir, key)
 	if _, err := os.Stat(filepath.Join(final, metaFile)); err == nil {
+		c.touch(final)
 		return &Entry{Key: key, Dir: final, Meta: meta}, nil
 	}
 	tmp, err := os.MkdirTemp(c.dir, ".tmp-"+key[:12]+"-")
