@@ -46,11 +46,10 @@ func runZip(args []string) error {
 		opts = append(opts, build.WithCache(c, func() string { return "bench" }))
 	}
 	b := build.NewZipBuilder(pip.NewInstaller(pipOpts...), logger, opts...)
-	py, err := lithops.ParsePython(*python)
+	platform, err := lambdaPlatform(*python)
 	if err != nil {
 		return err
 	}
-	major, minor := lithops.Glibc(lithops.AWSLambda, py)
 	start := time.Now()
 	art, err := b.Build(context.Background(), build.ZipSpec{
 		Layout:           build.LambdaLayout,
@@ -58,7 +57,7 @@ func runZip(args []string) error {
 		Requirements:     lithops.DefaultRequirements(lithops.AWSLambda),
 		Lithops:          "3.7.0",
 		EntryPoint:       lithops.EntryPoint(lithops.AWSLambda),
-		Platform:         pip.Platform{Python: *python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor},
+		Platform:         platform,
 		WorkDir:          *work,
 	})
 	if err != nil {
@@ -114,13 +113,12 @@ func runPipFlags(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	py, err := lithops.ParsePython(*python)
+	platform, err := lambdaPlatform(*python)
 	if err != nil {
 		return err
 	}
-	major, minor := lithops.Glibc(lithops.AWSLambda, py)
 	fmt.Printf("--implementation\ncp\n--python-version\n%s\n--only-binary=:all:\n", *python)
-	for _, t := range (pip.Platform{Python: *python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor}).Tags() {
+	for _, t := range platform.Tags() {
 		fmt.Printf("--platform\n%s\n", t)
 	}
 	return nil
@@ -137,15 +135,14 @@ func runLock(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	py, err := lithops.ParsePython(*python)
+	platform, err := lambdaPlatform(*python)
 	if err != nil {
 		return err
 	}
-	major, minor := lithops.Glibc(lithops.AWSLambda, py)
 	res, err := pip.NewInstaller().Resolve(context.Background(), pip.InstallRequest{
 		RequirementFiles: []string{*reqs},
 		Requirements:     append(lithops.DefaultRequirements(lithops.AWSLambda), "lithops==3.7.0"),
-		Platform:         pip.Platform{Python: *python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor},
+		Platform:         platform,
 	})
 	if err != nil {
 		return err
@@ -160,4 +157,14 @@ func runLock(args []string) error {
 	}
 	fmt.Printf("locked=%d\n", len(res.Distributions))
 	return os.WriteFile(*out, []byte(b.String()), 0o644)
+}
+
+// lambdaPlatform is the pip target of a Lambda x86_64 runtime of a Python version.
+func lambdaPlatform(python string) (pip.Platform, error) {
+	py, err := lithops.ParsePython(python)
+	if err != nil {
+		return pip.Platform{}, err
+	}
+	major, minor := lithops.Glibc(lithops.AWSLambda, py)
+	return pip.Platform{Python: python, Arch: "x86_64", GlibcMajor: major, GlibcMinor: minor}, nil
 }

@@ -432,17 +432,8 @@ func satisfies(version, specifier string) bool {
 func compareVersions(a, b string) int {
 	ra, sa := releaseOf(a)
 	rb, sb := releaseOf(b)
-	for i := 0; i < len(ra) || i < len(rb); i++ {
-		x, y := 0, 0
-		if i < len(ra) {
-			x = ra[i]
-		}
-		if i < len(rb) {
-			y = rb[i]
-		}
-		if x != y {
-			return cmpInt(x, y)
-		}
+	if c := compareRelease(ra, rb); c != 0 {
+		return c
 	}
 	for i := range sa {
 		if sa[i] != sb[i] {
@@ -522,6 +513,11 @@ func releaseOf(v string) ([]int, suffix) {
 func sameRelease(a, b string) bool {
 	ra, _ := releaseOf(a)
 	rb, _ := releaseOf(b)
+	return compareRelease(ra, rb) == 0
+}
+
+// compareRelease orders release numbers, missing ones counting as 0 ("2" == "2.0").
+func compareRelease(ra, rb []int) int {
 	for i := 0; i < len(ra) || i < len(rb); i++ {
 		x, y := 0, 0
 		if i < len(ra) {
@@ -531,10 +527,10 @@ func sameRelease(a, b string) bool {
 			y = rb[i]
 		}
 		if x != y {
-			return false
+			return cmpInt(x, y)
 		}
 	}
-	return true
+	return 0
 }
 
 func suffixClass(v string) int {
