@@ -240,15 +240,33 @@ func (e *InstallError) Location() (string, int) { return e.File, e.Line }
 // fromRequirementsLine matches pip's "(from -r FILE (line N))".
 var fromRequirementsLine = regexp.MustCompile(`\(from -r (.+?) \(line (\d+)\)\)`)
 
-// requirementLine finds the requirements file line pip's error lines blame (the last one).
+// requirementLine finds the requirements file line pip's error blames: the last ERROR line that
+// names one, else the first line naming one in the details under the first ERROR line (pip's hash
+// mismatch report puts "(from -r FILE (line N))" there).
 func requirementLine(lines []string, files []string) (string, int) {
+	located := func(line string) (string, int, bool) {
+		m := fromRequirementsLine.FindStringSubmatch(line)
+		if m == nil {
+			return "", 0, false
+		}
+		n, _ := strconv.Atoi(m[2])
+		return m[1], n, true
+	}
+	firstError := -1
 	for i := len(lines) - 1; i >= 0; i-- {
 		if !strings.HasPrefix(lines[i], "ERROR") {
 			continue
 		}
-		if m := fromRequirementsLine.FindStringSubmatch(lines[i]); m != nil {
-			n, _ := strconv.Atoi(m[2])
-			return m[1], n
+		firstError = i
+		if f, n, ok := located(lines[i]); ok {
+			return f, n
+		}
+	}
+	if firstError >= 0 {
+		for _, line := range lines[firstError+1:] {
+			if f, n, ok := located(line); ok {
+				return f, n
+			}
 		}
 	}
 	return "", 0

@@ -207,6 +207,14 @@ func TestHashLockedRequirements(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HASH") {
 		t.Errorf("a wrong hash: %v", err)
 	}
+	// Located at the requirement whose hash does not match (the first one, line 2).
+	var ie *pip.InstallError
+	if !errors.As(err, &ie) {
+		t.Fatalf("a wrong hash: %T %v, want an InstallError", err, err)
+	}
+	if f, n := ie.Location(); f != bad || n != 2 {
+		t.Errorf("a wrong hash located at %s:%d, want %s:2", f, n, bad)
+	}
 }
 
 func pep503(name string) string {
