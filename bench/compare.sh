@@ -82,7 +82,9 @@ for i in $(seq "$reps"); do
   rm -rf "$tmp/ours-locked-$i" "$tmp/ours-locked-rerun-$i" "$tmp/cache-locked-$i"
   [ "$i" = "$reps" ] || rm -rf "$tmp/ours-$i"
 done
-built="$tmp/ours-$reps" # dependencies/ and function/ of the last cold build: the image contents
+built="$tmp/ours-$reps" # the last cold build: function/ and layer.zip, whose python/ tree is the image's dependencies
+python3 -m zipfile -e "$built/layer.zip" "$built/layer"
+mv "$built/layer/python" "$built/dependencies"
 
 start_registry() {
   "$tmp/driver" registry >"$tmp/registry.addr" 2>"$tmp/registry.err" &

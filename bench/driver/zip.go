@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ func runZip(args []string) error {
 	state := fs.String("state", "", "deploy state file (SHA-256s of the zips deployed)")
 	python := fs.String("python", "3.12", "target Python")
 	wheels := fs.Bool("wheels", true, "use the parallel wheel installer")
+	memprofile := fs.String("memprofile", "", "write a heap profile here when the zips are written")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +66,16 @@ func runZip(args []string) error {
 		return err
 	}
 	fmt.Printf("build_s=%.3f\n", time.Since(start).Seconds())
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			return err
+		}
+		f.Close()
+	}
 	deployed := map[string]bool{}
 	if data, err := os.ReadFile(*state); err == nil {
 		for _, l := range strings.Fields(string(data)) {

@@ -4,6 +4,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -115,16 +116,20 @@ func (b *ZipBuilder) Build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	return b.cachedBuild(ctx, spec)
 }
 
+// Planner is the optional part of an Installer that plans the installed tree of a request without
+// writing it ([pip.Installer] with the wheel installer): the zips are then written straight from
+// the wheels.
+type Planner interface {
+	PlanRequirements(ctx context.Context, req pip.InstallRequest) (*pip.Tree, error)
+}
+
 // build installs and zips, without the cache.
 func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error) {
-	deps := filepath.Join(spec.WorkDir, "dependencies")
 	code := filepath.Join(spec.WorkDir, "function")
-	for _, d := range []string{deps, code} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	if err := os.MkdirAll(code, 0o755); err != nil {
+		return nil, err
 	}
-	// The dependencies and lithops go to different directories: pip installs lithops while the
+	// The dependencies and lithops go to different places: pip installs lithops while the
 	// dependencies are installed (a failure of either stops the other).
 	lxCtx, cancelLithops := context.WithCancel(ctx)
 	defer cancelLithops()
@@ -135,12 +140,8 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	}()
 	b.logger.Info("installing dependencies", "python", spec.Platform.Python, "architecture", spec.Platform.Arch,
 		"requirements", spec.RequirementFiles, "plus", spec.Requirements)
-	report, err := b.installer.InstallRequirements(ctx, pip.InstallRequest{
-		RequirementFiles: spec.RequirementFiles,
-		Requirements:     spec.Requirements,
-		Target:           deps,
-		Platform:         spec.Platform,
-	})
+	deps, report, release, err := b.dependencies(ctx, spec)
+	defer release()
 	if err != nil {
 		cancelLithops()
 		<-lithopsDone
@@ -148,12 +149,6 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	}
 	if err := <-lithopsDone; err != nil {
 		return nil, err
-	}
-	if err := dropLithops(deps, report, spec.Lithops, b.logger); err != nil {
-		return nil, err
-	}
-	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
-		return nil, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
 	}
 	if err := wheelcheck.Check(code, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
 		return nil, fmt.Errorf("lithops as installed for %s cannot load there:\n%w", spec.Platform, err)
@@ -167,10 +162,12 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 	if !spec.ModTime.IsZero() {
 		opts = append(append([]zipbundle.Option(nil), opts...), zipbundle.WithModTime(spec.ModTime))
 	}
+	layer := deps
+	layer.Prefix = "python/"
 	switch spec.Layout {
 	case LambdaLayout:
 		if art.Layer, err = zipbundle.Write(ctx, filepath.Join(spec.WorkDir, "layer.zip"),
-			[]zipbundle.Source{{Dir: deps, Prefix: "python/"}}, opts...); err != nil {
+			[]zipbundle.Source{layer}, opts...); err != nil {
 			return nil, fmt.Errorf("writing the layer zip: %w", err)
 		}
 		if art.Function, err = zipbundle.Write(ctx, filepath.Join(spec.WorkDir, "function.zip"),
@@ -179,13 +176,77 @@ func (b *ZipBuilder) build(ctx context.Context, spec ZipSpec) (*Artifact, error)
 		}
 	case FCLayout:
 		if art.Function, err = zipbundle.Write(ctx, filepath.Join(spec.WorkDir, "code.zip"),
-			[]zipbundle.Source{{Dir: code}, {Dir: deps}}, opts...); err != nil {
+			[]zipbundle.Source{{Dir: code}, deps}, opts...); err != nil {
 			return nil, fmt.Errorf("writing the code zip: %w", err)
 		}
 	default:
 		return nil, fmt.Errorf("unknown zip layout %d", spec.Layout)
 	}
 	return art, nil
+}
+
+// dependencies installs the requirements and returns them as a zip source (without prefix), checked
+// with wheelcheck. When the installer can plan the tree, nothing but the .dist-info directories
+// and the shared objects is written: the zips copy the files' compressed bytes straight from the
+// wheels (release closes them after the zips are written). Otherwise the tree is installed into
+// WorkDir/dependencies.
+func (b *ZipBuilder) dependencies(ctx context.Context, spec ZipSpec) (zipbundle.Source, *pip.Report, func(), error) {
+	req := pip.InstallRequest{RequirementFiles: spec.RequirementFiles, Requirements: spec.Requirements, Platform: spec.Platform}
+	if pl, ok := b.installer.(Planner); ok {
+		tree, err := pl.PlanRequirements(ctx, req)
+		switch {
+		case err == nil:
+			src, err := b.fromTree(ctx, spec, tree)
+			return src, tree.Report, tree.Close, err
+		case !errors.Is(err, pip.ErrNotPlanned):
+			return zipbundle.Source{}, nil, func() {}, err
+		}
+	}
+	deps := filepath.Join(spec.WorkDir, "dependencies")
+	if err := os.MkdirAll(deps, 0o755); err != nil {
+		return zipbundle.Source{}, nil, func() {}, err
+	}
+	req.Target = deps
+	report, err := b.installer.InstallRequirements(ctx, req)
+	if err != nil {
+		return zipbundle.Source{}, nil, func() {}, err
+	}
+	if err := dropLithops(deps, report, spec.Lithops, b.logger); err != nil {
+		return zipbundle.Source{}, nil, func() {}, err
+	}
+	if err := wheelcheck.Check(deps, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
+		return zipbundle.Source{}, nil, func() {}, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
+	}
+	return zipbundle.Source{Dir: deps}, report, func() {}, nil
+}
+
+// fromTree checks a planned tree and returns its files as a zip source.
+func (b *ZipBuilder) fromTree(ctx context.Context, spec ZipSpec, tree *pip.Tree) (zipbundle.Source, error) {
+	for _, d := range tree.Report.Distributions {
+		if strings.EqualFold(d.Name, "lithops") {
+			tree.Drop(d.Name)
+			warnLithops(b.logger, d.Version, spec.Lithops)
+			break
+		}
+	}
+	meta := filepath.Join(spec.WorkDir, "dependencies-metadata")
+	if err := tree.WriteMetadata(ctx, meta, wheelcheck.IsSharedObjectName); err != nil {
+		return zipbundle.Source{}, err
+	}
+	if err := wheelcheck.Check(meta, spec.Platform, wheelcheck.WithLogger(b.logger)); err != nil {
+		return zipbundle.Source{}, fmt.Errorf("the dependencies installed for %s cannot load there:\n%w", spec.Platform, err)
+	}
+	files, err := tree.Files()
+	if err != nil {
+		return zipbundle.Source{}, err
+	}
+	src := zipbundle.Source{Files: make([]zipbundle.File, len(files))}
+	for i, f := range files {
+		src.Files[i] = zipbundle.File{Name: f.Name, Exec: f.Exec, Raw: f.Raw, Method: f.Method, CRC32: f.CRC32,
+			Size: f.Size, CompressedSize: f.CompressedSize, Data: f.Data}
+	}
+	b.logger.Info("planned the dependencies from their wheels", "files", len(files), "distributions", len(tree.Report.Distributions))
+	return src, nil
 }
 
 // dropLithops removes lithops from the installed dependencies when the requirements brought it (a
@@ -202,13 +263,18 @@ func dropLithops(deps string, report *pip.Report, version string, logger *slog.L
 		if _, err := pip.RemoveDistribution(deps, d.Name); err != nil {
 			return err
 		}
-		if d.Version != version {
-			logger.Warn("the requirements install lithops "+d.Version+", the runtime carries lithops "+version+
-				" (the lithops-version input): the requirements' copy is left out", "requirements", d.Version, "lithops-version", version)
-		} else {
-			logger.Info("the requirements install lithops too: the runtime carries it once, in the function code", "version", version)
-		}
+		warnLithops(logger, d.Version, version)
 	}
 	report.Distributions = kept
 	return nil
+}
+
+// warnLithops says that the requirements' lithops (of version got) is left out of the runtime.
+func warnLithops(logger *slog.Logger, got, version string) {
+	if got != version {
+		logger.Warn("the requirements install lithops "+got+", the runtime carries lithops "+version+
+			" (the lithops-version input): the requirements' copy is left out", "requirements", got, "lithops-version", version)
+		return
+	}
+	logger.Info("the requirements install lithops too: the runtime carries it once, in the function code", "version", version)
 }

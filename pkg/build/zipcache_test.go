@@ -35,6 +35,12 @@ func (c *countingInstaller) InstallRequirements(ctx context.Context, req pip.Ins
 	return c.Installer.InstallRequirements(ctx, req)
 }
 
+// PlanRequirements is the other way the builder installs (the zips then come from the wheels).
+func (c *countingInstaller) PlanRequirements(ctx context.Context, req pip.InstallRequest) (*pip.Tree, error) {
+	c.installs++
+	return c.Installer.PlanRequirements(ctx, req)
+}
+
 // syncBuffer is a log sink safe for concurrent writes.
 type syncBuffer struct {
 	mu  sync.Mutex

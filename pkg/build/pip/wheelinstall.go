@@ -1,7 +1,6 @@
 package pip
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -142,6 +141,8 @@ type wheelPlan struct {
 	files    []plannedFile
 	// record is the wheel's RECORD rows.
 	record [][]string
+	// gen memoizes generated().
+	gen []generatedFile
 }
 
 type plannedFile struct {
@@ -262,7 +263,6 @@ func (p *wheelPlan) install(ctx context.Context, target string) error {
 		return nil
 	}
 	buf := make([]byte, 64<<10)
-	moved := map[string]string{} // wheel path -> installed path, where they differ
 	for _, f := range p.files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -274,19 +274,47 @@ func (p *wheelPlan) install(ctx context.Context, target string) error {
 		if err := writeZipFile(f.zf, dst, buf); err != nil {
 			return err
 		}
-		if f.dest != f.name {
-			moved[f.name] = f.dest
-		}
 	}
 	info := filepath.Join(target, p.distInfo)
 	if err := mkdir(info); err != nil {
 		return err
 	}
-	generated := [][2]string{{p.distInfo + "/INSTALLER", installerName}}
-	if p.wheel.Requested {
-		generated = append(generated, [2]string{p.distInfo + "/REQUESTED", ""})
+	generated, err := p.generated()
+	if err != nil {
+		return err
 	}
-	rows := make([][]string, 0, len(p.record)+len(generated))
+	for _, g := range generated {
+		if err := os.WriteFile(filepath.Join(target, filepath.FromSlash(g.dest)), g.data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// generatedFile is a file the installer writes that the wheel does not carry.
+type generatedFile struct {
+	dest string
+	data []byte
+}
+
+// generated returns the plan's INSTALLER, REQUESTED (for a requested distribution) and RECORD, as
+// pip writes them: RECORD lists the installed paths (moved .data files under their new path), the
+// files the wheel's RECORD omitted with their hash, and the generated files.
+func (p *wheelPlan) generated() ([]generatedFile, error) {
+	if p.gen != nil {
+		return p.gen, nil
+	}
+	moved := map[string]string{} // wheel path -> installed path, where they differ
+	for _, f := range p.files {
+		if f.dest != f.name {
+			moved[f.name] = f.dest
+		}
+	}
+	gen := []generatedFile{{p.distInfo + "/INSTALLER", []byte(installerName)}}
+	if p.wheel.Requested {
+		gen = append(gen, generatedFile{p.distInfo + "/REQUESTED", []byte{}})
+	}
+	rows := make([][]string, 0, len(p.record)+len(gen)+1)
 	seen := map[string]bool{}
 	recordPath := p.distInfo + "/RECORD"
 	for _, r := range p.record {
@@ -307,37 +335,40 @@ func (p *wheelPlan) install(ctx context.Context, target string) error {
 	// Files the wheel has but its RECORD does not list are recorded with their hash, as pip does.
 	for _, f := range p.files {
 		if !seen[f.dest] {
-			data, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(f.dest)))
+			data, err := readZipFile(f.zf)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			rows = append(rows, []string{f.dest, recordHash(data), fmt.Sprint(len(data))})
 		}
 	}
-	for _, g := range generated {
-		if err := os.WriteFile(filepath.Join(target, filepath.FromSlash(g[0])), []byte(g[1]), 0o644); err != nil {
-			return err
-		}
-		rows = append(rows, []string{g[0], recordHash([]byte(g[1])), fmt.Sprint(len(g[1]))})
+	for _, g := range gen {
+		rows = append(rows, []string{g.dest, recordHash(g.data), fmt.Sprint(len(g.data))})
 	}
 	rows = append(rows, []string{recordPath, "", ""})
 	sort.Slice(rows, func(i, j int) bool { return strings.Join(rows[i], "\x00") < strings.Join(rows[j], "\x00") })
-	out, err := os.Create(filepath.Join(target, filepath.FromSlash(recordPath)))
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(out)
-	cw := csv.NewWriter(bw)
+	var buf strings.Builder
+	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	if err := cw.WriteAll(rows); err != nil {
-		out.Close()
-		return fmt.Errorf("writing %s: %w", recordPath, err)
+		return nil, fmt.Errorf("writing %s: %w", recordPath, err)
 	}
-	if err := bw.Flush(); err != nil {
-		out.Close()
-		return fmt.Errorf("writing %s: %w", recordPath, err)
+	p.gen = append(gen, generatedFile{recordPath, []byte(buf.String())})
+	return p.gen, nil
+}
+
+// readZipFile reads a member whole.
+func readZipFile(f *zip.File) ([]byte, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 	}
-	return out.Close()
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Name, err)
+	}
+	return data, nil
 }
 
 // writeZipFile extracts f to dst, executable when the wheel says so (pip's rule: any x bit).

@@ -78,7 +78,7 @@ func Check(dir string, p pip.Platform, opts ...Option) error {
 		if err != nil {
 			return err
 		}
-		if !de.Type().IsRegular() || !isSharedObjectName(de.Name()) {
+		if !de.Type().IsRegular() || !IsSharedObjectName(de.Name()) {
 			return nil
 		}
 		objects++

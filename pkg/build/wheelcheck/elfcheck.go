@@ -13,8 +13,9 @@ import (
 	"strings"
 )
 
-// isSharedObjectName reports whether a file name is a shared object's: x.so or x.so.1.2.
-func isSharedObjectName(name string) bool {
+// IsSharedObjectName reports whether a file name is a shared object's: x.so or x.so.1.2. Check
+// reads the files so named (and the .dist-info directories), nothing else.
+func IsSharedObjectName(name string) bool {
 	return strings.HasSuffix(name, ".so") || strings.Contains(name, ".so.")
 }
 

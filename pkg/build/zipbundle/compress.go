@@ -46,6 +46,13 @@ func (c *compressor) compress(ctx context.Context, e entry, r *result) error {
 	switch {
 	case e.dir:
 		return nil
+	case e.file != nil && e.file.Raw != nil:
+		// Copied as the other zip stores it when written.
+		f := e.file
+		r.method, r.crc, r.size, r.csize, r.raw = f.Method, f.CRC32, f.Size, f.CompressedSize, f.Raw
+		return nil
+	case e.file != nil:
+		return c.fromBytes(e, e.file.Data, r)
 	case e.size < c.spillThreshold:
 		return c.inMemory(e, r)
 	default:
@@ -59,6 +66,11 @@ func (c *compressor) inMemory(e entry, r *result) error {
 	if err != nil {
 		return fmt.Errorf("reading %q: %w", e.origin, err)
 	}
+	return c.fromBytes(e, data, r)
+}
+
+// fromBytes compresses content held in memory.
+func (c *compressor) fromBytes(e entry, data []byte, r *result) error {
 	r.crc = crc32.ChecksumIEEE(data)
 	r.size = int64(len(data))
 	r.data, r.csize = data, r.size

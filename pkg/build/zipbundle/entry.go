@@ -56,7 +56,7 @@ func isASCII(s string) bool {
 }
 
 // writeEntry writes one prepared entry to zw.
-func writeEntry(ctx context.Context, zw *zip.Writer, e entry, r *result, date, clock uint16) error {
+func writeEntry(ctx context.Context, zw *zip.Writer, e entry, r *result, date, clock uint16, buf []byte) error {
 	if r.size >= math.MaxUint32 || r.csize >= math.MaxUint32 {
 		return fmt.Errorf("bundling %q: %d bytes is too large for a zip entry without zip64", e.origin, r.size)
 	}
@@ -66,6 +66,19 @@ func writeEntry(ctx context.Context, zw *zip.Writer, e entry, r *result, date, c
 	}
 	switch {
 	case e.dir:
+		return nil
+	case r.raw != nil:
+		src, err := r.raw()
+		if err != nil {
+			return fmt.Errorf("adding %q: %w", e.origin, err)
+		}
+		n, err := io.CopyBuffer(w, ctxReader{ctx: ctx, r: src}, buf)
+		if err != nil {
+			return fmt.Errorf("adding %q: %w", e.origin, err)
+		}
+		if n != r.csize {
+			return fmt.Errorf("adding %q: %d stored bytes, %d expected", e.origin, n, r.csize)
+		}
 		return nil
 	case r.spill != "":
 		return copyFile(ctx, w, r.spill, e.name)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 )
@@ -38,6 +39,8 @@ type result struct {
 	spill string
 	// fromSource says the entry is stored uncompressed, read again from its source file.
 	fromSource bool
+	// raw opens the entry's bytes as another zip stores them, copied as they are.
+	raw func() (io.Reader, error)
 }
 
 // stats sums what the pipeline wrote.
@@ -70,6 +73,9 @@ func (p *pipeline) run(ctx context.Context, zw *zip.Writer) (stats, error) {
 
 // weight is the share of the window entry i takes while in flight.
 func (p *pipeline) weight(i int) int64 {
+	if f := p.entries[i].file; f != nil && f.Raw != nil {
+		return 0 // copied from its zip when written: nothing held meanwhile
+	}
 	return min(p.entries[i].size, p.opts.window)
 }
 
@@ -103,6 +109,7 @@ func (p *pipeline) work(ctx context.Context, jobs <-chan int) {
 // consume writes the entries in order as they become ready.
 func (p *pipeline) consume(ctx context.Context, zw *zip.Writer, win *window) (stats, error) {
 	date, clock := dosTime(p.opts.modTime)
+	buf := make([]byte, 256<<10) // for the entries copied from other zips, one after another
 	var st stats
 	for i, e := range p.entries {
 		r := &p.results[i]
@@ -114,7 +121,7 @@ func (p *pipeline) consume(ctx context.Context, zw *zip.Writer, win *window) (st
 		if r.err != nil {
 			return st, r.err
 		}
-		if err := writeEntry(ctx, zw, e, r, date, clock); err != nil {
+		if err := writeEntry(ctx, zw, e, r, date, clock, buf); err != nil {
 			return st, err
 		}
 		r.data = nil

@@ -1,8 +1,10 @@
 package zipbundle
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,6 +20,24 @@ type Source struct {
 	// Prefix is the slash-separated archive directory the tree goes under, e.g. "python/" for a
 	// Lambda layer; empty for the archive root. The prefix's directories are entries too.
 	Prefix string
+	// Files, instead of Dir, is a tree given file by file (the files' directories become entries,
+	// as a walk of that tree would give them): a file stored in another zip is copied as it is
+	// stored there, without compressing it again.
+	Files []File
+}
+
+// File is one file of a Source's Files.
+type File struct {
+	// Name is the slash-separated path under the source's prefix; Exec its executable bit.
+	Name string
+	Exec bool
+	// Raw opens the bytes as another zip stores them: Method (zip.Store or zip.Deflate), CRC32,
+	// Size and CompressedSize describe them. When Raw is nil, Data is the content.
+	Raw                  func() (io.Reader, error)
+	Method               uint16
+	CRC32                uint32
+	Size, CompressedSize int64
+	Data                 []byte
 }
 
 // entry is one archive member to write.
@@ -28,9 +48,11 @@ type entry struct {
 	path string
 	// origin is where the entry was found, for error messages.
 	origin string
-	size   int64
-	exec   bool
-	dir    bool
+	// file is the entry of a Files source (nil for a walked one).
+	file *File
+	size int64
+	exec bool
+	dir  bool
 }
 
 // tree collects the entries of several sources into one archive tree.
@@ -57,6 +79,9 @@ func (t *tree) addSource(ctx context.Context, src Source) error {
 	prefix, err := cleanPrefix(src.Prefix)
 	if err != nil {
 		return err
+	}
+	if src.Files != nil {
+		return t.addFiles(ctx, src, prefix)
 	}
 	abs, err := filepath.Abs(src.Dir)
 	if err != nil {
@@ -233,5 +258,50 @@ func (t *tree) add(e entry) error {
 	}
 	t.byKey[key] = len(t.entries)
 	t.entries = append(t.entries, e)
+	return nil
+}
+
+// addFiles adds a Files source: its files and their directories, with the walk's rules (no
+// __pycache__ directories, no .pyc files, portable relative names).
+func (t *tree) addFiles(ctx context.Context, src Source, prefix string) error {
+	if src.Dir != "" {
+		return fmt.Errorf("source %q has both a directory and files", src.Dir)
+	}
+	if prefix != "" {
+		parts := strings.Split(strings.TrimSuffix(prefix, "/"), "/")
+		for i := range parts {
+			if err := t.add(entry{name: strings.Join(parts[:i+1], "/") + "/", origin: "files", dir: true}); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range src.Files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f := &src.Files[k]
+		name := f.Name
+		if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "\\") || path.Clean(name) != name ||
+			name == ".." || strings.HasPrefix(name, "../") {
+			return fmt.Errorf("bundling %q: not a clean relative slash-separated path", name)
+		}
+		parts := strings.Split(name, "/")
+		if strings.HasSuffix(name, ".pyc") || slices.Contains(parts[:len(parts)-1], "__pycache__") {
+			continue
+		}
+		for i := 1; i < len(parts); i++ {
+			if err := t.add(entry{name: prefix + strings.Join(parts[:i], "/") + "/", origin: name, dir: true}); err != nil {
+				return err
+			}
+		}
+		if f.Raw == nil {
+			f.Size = int64(len(f.Data))
+		} else if f.Method != zip.Store && f.Method != zip.Deflate {
+			return fmt.Errorf("bundling %q: compression method %d cannot be copied", name, f.Method)
+		}
+		if err := t.add(entry{name: prefix + name, origin: name, size: f.Size, exec: f.Exec, file: f}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
