@@ -29,7 +29,7 @@ def fmt(v, unit):
 
 cases = [
     ("zip-baseline", "(a) zip runtime, baseline: pip install --target + zipfile"),
-    ("zip-ours-cold", "(a) zip runtime, ours cold: wheel installer + parallel zip"),
+    ("zip-ours-cold", "(a) zip runtime, ours cold: zips written straight from the wheels"),
     ("zip-ours-rerun", "(b) zip runtime, ours rerun unchanged (cache hit)"),
     ("zip-ours-locked-cold", "(a') zip runtime, ours cold, hash-locked requirements"),
     ("zip-ours-locked-rerun", "(b') zip runtime, ours rerun unchanged, hash-locked (cache hit, no pip)"),

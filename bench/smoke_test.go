@@ -27,7 +27,7 @@ func TestCompareSmoke(t *testing.T) {
 	}
 	want := []string{
 		"| (a) zip runtime, baseline: pip install --target + zipfile | 1 |",
-		"| (a) zip runtime, ours cold: wheel installer + parallel zip | 1 |",
+		"| (a) zip runtime, ours cold: zips written straight from the wheels | 1 |",
 		"| (b) zip runtime, ours rerun unchanged (cache hit) | 1 |",
 		"| (b') zip runtime, ours rerun unchanged, hash-locked (cache hit, no pip) | 1 |",
 		"| bytes uploaded on unchanged zip rerun, hash-locked | 0 | 0 | met |",
