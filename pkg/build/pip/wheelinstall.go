@@ -68,14 +68,8 @@ func UnpackWheels(ctx context.Context, target string, wheels []WheelFile, jobs i
 		return err
 	}
 	defer closePlans(plans)
-	owner := map[string]string{}
-	for _, p := range plans {
-		for _, f := range p.files {
-			if prev, ok := owner[f.dest]; ok {
-				return &UnsupportedWheelError{Wheel: p.wheel.Path, Reason: fmt.Sprintf("%s is also in %s", f.dest, filepath.Base(prev))}
-			}
-			owner[f.dest] = p.wheel.Path
-		}
+	if err := checkOwners(plans); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", target, err)
