@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/dockerfiles"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -81,7 +82,7 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 	}
 	p.artifact = art
 	p.result.Artifact = art
-	p.deps.UI.Infof("image %s: %s, built by %s", art.ImageDigest, humanBytes(art.ImageSize), art.ImageBuilder)
+	p.deps.UI.Infof("image %s: %s, built by %s", art.ImageDigest, bytesize.Format(art.ImageSize), art.ImageBuilder)
 	if len(art.Modules) > 0 {
 		p.deps.UI.Infof("modules checked in the runtime: %v", art.Modules)
 	}

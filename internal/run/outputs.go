@@ -1,7 +1,5 @@
 package run
 
-import "fmt"
-
 // Output is one step output.
 type Output struct {
 	Name  string
@@ -19,18 +17,4 @@ func (o Outputs) Get(name string) string {
 		}
 	}
 	return ""
-}
-
-// humanBytes renders a size for logs and the summary.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

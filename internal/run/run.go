@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -194,9 +195,9 @@ func (p *pipeline) build(ctx context.Context) error {
 	p.artifact = art
 	p.result.Artifact = art
 	if art.Layer != nil {
-		p.deps.UI.Infof("layer zip: %s, %d files, %s unzipped, sha256 %s", humanBytes(art.Layer.Size), art.Layer.Files, humanBytes(art.Layer.UnzippedSize), art.Layer.SHA256)
+		p.deps.UI.Infof("layer zip: %s, %d files, %s unzipped, sha256 %s", bytesize.Format(art.Layer.Size), art.Layer.Files, bytesize.Format(art.Layer.UnzippedSize), art.Layer.SHA256)
 	}
-	p.deps.UI.Infof("function zip: %s, %d files, %s unzipped, sha256 %s", humanBytes(art.Function.Size), art.Function.Files, humanBytes(art.Function.UnzippedSize), art.Function.SHA256)
+	p.deps.UI.Infof("function zip: %s, %d files, %s unzipped, sha256 %s", bytesize.Format(art.Function.Size), art.Function.Files, bytesize.Format(art.Function.UnzippedSize), art.Function.SHA256)
 	p.deps.UI.Infof("modules checked in the runtime: %v", art.Modules)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -22,19 +23,19 @@ func (p *pipeline) limits(ctx context.Context) error {
 	var errs []error
 	if art.Image != nil && art.ImageSize > lim.ImageMax {
 		errs = append(errs, fmt.Errorf("the image is %s (compressed), over %s's limit of %s for container images: make the image smaller (drop build tools and caches in the Dockerfile, or requirements you do not need)",
-			humanBytes(art.ImageSize), platform, humanBytes(lim.ImageMax)))
+			bytesize.Format(art.ImageSize), platform, bytesize.Format(lim.ImageMax)))
 	}
 	if art.Layer != nil && lim.UnzippedMax > 0 {
 		total := art.Layer.UnzippedSize + art.Function.UnzippedSize
 		if total > lim.UnzippedMax {
 			errs = append(errs, fmt.Errorf("the runtime is %s unzipped (dependencies layer %s + function %s), over %s's limit of %d bytes for a function and its layers: "+
 				"drop requirements you do not need, or build a container runtime (the dockerfile input, or package-type image), which may be up to 10 GB",
-				humanBytes(total), humanBytes(art.Layer.UnzippedSize), humanBytes(art.Function.UnzippedSize), platform, lim.UnzippedMax))
+				bytesize.Format(total), bytesize.Format(art.Layer.UnzippedSize), bytesize.Format(art.Function.UnzippedSize), platform, lim.UnzippedMax))
 		}
 	}
 	if art.Layer == nil && art.Function != nil && lim.StagedZipMax > 0 && art.Function.Size > lim.StagedZipMax {
 		errs = append(errs, fmt.Errorf("the code zip is %s, over %s's limit of %s for code uploaded through object storage: drop requirements you do not need, or build a container runtime (the dockerfile input)",
-			humanBytes(art.Function.Size), platform, humanBytes(lim.StagedZipMax)))
+			bytesize.Format(art.Function.Size), platform, bytesize.Format(lim.StagedZipMax)))
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -27,13 +28,13 @@ func renderSummary(p *pipeline) string {
 		row(fmt.Sprintf("Function (%d MB)", f.MemoryMB), "`"+f.Name+"`")
 	}
 	if art.Layer != nil {
-		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(p.plan.LayerID), humanBytes(art.Layer.Size), humanBytes(art.Layer.UnzippedSize)))
+		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(p.plan.LayerID), bytesize.Format(art.Layer.Size), bytesize.Format(art.Layer.UnzippedSize)))
 	}
 	if art.Function != nil {
-		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", humanBytes(art.Function.Size), humanBytes(art.Function.UnzippedSize), art.Function.SHA256))
+		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", bytesize.Format(art.Function.Size), bytesize.Format(art.Function.UnzippedSize), art.Function.SHA256))
 	}
 	if art.ImageDigest != "" {
-		row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, humanBytes(art.ImageSize), art.ImageBuilder))
+		row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, bytesize.Format(art.ImageSize), art.ImageBuilder))
 		if p.deployment != nil && p.deployment.ImageURI != "" {
 			row("Image URI", "`"+p.deployment.ImageURI+"`")
 		}

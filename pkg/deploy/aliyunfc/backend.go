@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -123,7 +124,7 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	}
 	if isImage {
 		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "image", Name: b.opts.Registry,
-			Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, human(art.ImageSize))})
+			Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))})
 	}
 	for _, mem := range req.MemoryMB {
 		name, err := lithops.FCFunctionName(req.RuntimeName, mem, req.Lithops)
@@ -182,7 +183,7 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 		if art.PackageType == build.Image {
 			step.Detail = fmt.Sprintf("%d MB, custom container %s", mem, art.ImageDigest)
 		} else {
-			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(art.Function.Size), b.uploadWay(art.Function.Size))
+			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, bytesize.Format(art.Function.Size), b.uploadWay(art.Function.Size))
 		}
 		return fp, step, nil
 	}
@@ -546,7 +547,7 @@ type codeSource struct {
 func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle) (*codeSource, error) {
 	lim := lithops.LimitsFor(lithops.AliyunFC)
 	if z.Size > lim.StagedZipMax {
-		return nil, fmt.Errorf("the code zip is %s, over Function Compute's limit of %s: drop requirements you do not need", human(z.Size), human(lim.StagedZipMax))
+		return nil, fmt.Errorf("the code zip is %s, over Function Compute's limit of %s: drop requirements you do not need", bytesize.Format(z.Size), bytesize.Format(lim.StagedZipMax))
 	}
 	if z.Size <= lim.DirectZipMax {
 		data, err := os.ReadFile(z.Path)
@@ -575,7 +576,7 @@ func (b *Backend) stageReader(ctx context.Context, bucket, key string, r io.Read
 	if err := b.ensureBucket(ctx, bucket); err != nil {
 		return nil, err
 	}
-	b.log.Info("staging the code zip in OSS", "bucket", bucket, "key", key, "size", human(size))
+	b.log.Info("staging the code zip in OSS", "bucket", bucket, "key", key, "size", bytesize.Format(size))
 	if err := b.putObject(ctx, bucket, key, r, size); err != nil {
 		return nil, fmt.Errorf("staging the code zip: %w", err)
 	}
@@ -590,20 +591,6 @@ func (c *codeSource) cleanup(ctx context.Context) {
 	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
 		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
 	}
-}
-
-// human renders a byte size.
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // RunsDeployedCode reports whether the function still runs the plan's code (codeChecksum or

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/zipbundle"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -165,7 +166,7 @@ func (b *Backend) publishLayer(ctx context.Context, p *plan) (string, error) {
 	if src.key != "" {
 		content = &types.LayerVersionContentInput{S3Bucket: aws.String(src.bucket), S3Key: aws.String(src.key)}
 	}
-	b.log.Info("publishing layer", "layer", p.layerName, "size", human(art.Layer.Size))
+	b.log.Info("publishing layer", "layer", p.layerName, "size", bytesize.Format(art.Layer.Size))
 	out, err := b.publishLayerOnce(ctx, &lambda.PublishLayerVersionInput{
 		LayerName:               aws.String(p.layerName),
 		Content:                 content,
@@ -438,7 +439,7 @@ func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle)
 		return nil, err
 	}
 	defer f.Close()
-	b.log.Info("staging zip in S3", "bucket", bucket, "key", key, "size", human(z.Size))
+	b.log.Info("staging zip in S3", "bucket", bucket, "key", key, "size", bytesize.Format(z.Size))
 	if err := b.putObject(ctx, bucket, key, newProgressReader(f, z.Size, "s3://"+bucket+"/"+key, b.log), z.Size); err != nil {
 		return nil, fmt.Errorf("staging the zip in s3://%s/%s: %w", bucket, key, err)
 	}

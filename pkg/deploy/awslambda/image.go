@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/registry"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -73,7 +74,7 @@ func (b *Backend) planImage(ctx context.Context, p *plan, pkg string) (deploy.St
 		name = ip.repo + ":" + ip.tag + " (new ECR repository)"
 	}
 	return deploy.Step{Action: deploy.Create, Resource: "image", Name: name,
-		Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, human(art.ImageSize))}, nil
+		Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))}, nil
 }
 
 // finishImagePlan marks the push unneeded when every function already runs the image.
@@ -124,7 +125,7 @@ func (b *Backend) pushImage(ctx context.Context, p *plan) error {
 		opts = append(opts, registry.WithKeychain(authn.DefaultKeychain))
 	}
 	ref := ip.uri + ":" + ip.tag
-	b.log.Info("pushing image", "ref", ref, "digest", p.req.Artifact.ImageDigest, "size", human(p.req.Artifact.ImageSize))
+	b.log.Info("pushing image", "ref", ref, "digest", p.req.Artifact.ImageDigest, "size", bytesize.Format(p.req.Artifact.ImageSize))
 	res, err := registry.Push(ctx, p.req.Artifact.Image, ref, opts...)
 	if err != nil {
 		return fmt.Errorf("pushing the image to %s: %w", ref, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -127,7 +128,7 @@ func (b *Backend) planLayer(ctx context.Context, p *plan) (deploy.Step, error) {
 		p.layerARN = aws.ToString(latest.LayerVersionArn)
 		return deploy.Step{Action: deploy.Skip, Resource: "layer", Name: p.layerARN, Detail: "same CodeSha256 " + art.Layer.CodeSHA256}, nil
 	}
-	detail := fmt.Sprintf("%s zipped, %s unzipped, %s", human(art.Layer.Size), human(art.Layer.UnzippedSize), b.uploadWay(art.Layer.Size))
+	detail := fmt.Sprintf("%s zipped, %s unzipped, %s", bytesize.Format(art.Layer.Size), bytesize.Format(art.Layer.UnzippedSize), b.uploadWay(art.Layer.Size))
 	return deploy.Step{Action: deploy.Create, Resource: "layer", Name: p.layerName + " (new version)", Detail: detail}, nil
 }
 
@@ -212,7 +213,7 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 		if p.isImage() {
 			step.Detail = fmt.Sprintf("%d MB, image %s", mem, p.req.Artifact.ImageDigest)
 		} else {
-			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, human(p.req.Artifact.Function.Size), b.uploadWay(p.req.Artifact.Function.Size))
+			step.Detail = fmt.Sprintf("%d MB, %s code, %s", mem, bytesize.Format(p.req.Artifact.Function.Size), b.uploadWay(p.req.Artifact.Function.Size))
 		}
 		return fp, step, nil
 	case err != nil:
@@ -309,18 +310,4 @@ func (b *Backend) uploadWay(size int64) string {
 		return "sent inline"
 	}
 	return "staged through S3"
-}
-
-// human renders a byte size.
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -1,6 +1,7 @@
 package awslambda
 
 import (
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"io"
 	"log/slog"
 	"time"
@@ -37,8 +38,8 @@ func (p *progressReader) Read(b []byte) (int, error) {
 		elapsed := t.Sub(p.start).Seconds()
 		rate := float64(p.done) / max(elapsed, 0.001)
 		eta := time.Duration(float64(p.total-p.done)/max(rate, 1)) * time.Second
-		p.log.Info("uploading", "what", p.what, "progress", human(p.done)+"/"+human(p.total),
-			"rate", human(int64(rate))+"/s", "eta", eta.Round(time.Second).String())
+		p.log.Info("uploading", "what", p.what, "progress", bytesize.Format(p.done)+"/"+bytesize.Format(p.total),
+			"rate", bytesize.Format(int64(rate))+"/s", "eta", eta.Round(time.Second).String())
 	}
 	return n, err
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
@@ -96,7 +97,7 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	if err != nil {
 		return nil, err
 	}
-	size := fmt.Sprintf("%s zipped, %s unzipped", humanBytes(art.Layer.Size), humanBytes(art.Layer.UnzippedSize))
+	size := fmt.Sprintf("%s zipped, %s unzipped", bytesize.Format(art.Layer.Size), bytesize.Format(art.Layer.UnzippedSize))
 	switch {
 	case latest != nil && latest.CodeSha256 == art.Layer.CodeSHA256:
 		p.layer = *latest
@@ -129,7 +130,7 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 		step := deploy.Step{Resource: "function", Name: name}
 		if live == nil {
 			fp.action, step.Action = deploy.Create, deploy.Create
-			step.Detail = fmt.Sprintf("%d MB, %s code", mem, humanBytes(art.Function.Size))
+			step.Detail = fmt.Sprintf("%d MB, %s code", mem, bytesize.Format(art.Function.Size))
 		} else {
 			fp.config.Revision = live.Revision
 			diffs := configDiffs(*live, want)
@@ -312,18 +313,4 @@ func (b *Backend) WriteObject(ctx context.Context, bucket, key string, data []by
 		return err
 	}
 	return writeFileAtomic(p, data)
-}
-
-// humanBytes renders a size for plans and logs.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

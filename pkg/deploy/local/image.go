@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/match"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
@@ -31,7 +32,7 @@ func (b *Backend) planImage(req *deploy.Request) (*deploy.Plan, error) {
 		out.Bucket = lithops.DefaultAWSBucket(Region, UserKey)
 	}
 	out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "image", Name: art.ImageDigest,
-		Detail: fmt.Sprintf("%s, kept in %s", humanBytes(art.ImageSize), b.store.imagesDir())})
+		Detail: fmt.Sprintf("%s, kept in %s", bytesize.Format(art.ImageSize), b.store.imagesDir())})
 	needed := false
 	for _, mem := range req.MemoryMB {
 		name := lithops.AWSFunctionName(UserKey, req.Lithops, req.RuntimeName, mem, "")

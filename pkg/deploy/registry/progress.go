@@ -6,6 +6,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 )
 
 // progressLog turns go-containerregistry's progress updates into log lines at a steady cadence:
@@ -66,23 +67,9 @@ func (p *progressLog) line(msg string, start time.Time, done int64) {
 	}
 	p.log.Info(msg,
 		"ref", p.ref,
-		"progress", fmt.Sprintf("%s/%s (%.0f%%)", humanBytes(done), humanBytes(total), pct),
-		"rate", humanBytes(int64(rate))+"/s",
+		"progress", fmt.Sprintf("%s/%s (%.0f%%)", bytesize.Format(done), bytesize.Format(total), pct),
+		"rate", bytesize.Format(int64(rate))+"/s",
 		"eta", eta,
 		"elapsed", elapsed.Round(time.Millisecond).String(),
 	)
-}
-
-// humanBytes formats n with binary units: 512 B, 1.5 KiB, 20.0 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 )
 
@@ -63,22 +62,5 @@ func TestPushLogsProgress(t *testing.T) {
 				t.Errorf("last progress line = %q, want push finished at 100%% with eta=0s", last)
 			}
 		})
-	}
-}
-
-func TestHumanBytes(t *testing.T) {
-	tests := map[int64]string{
-		0:                   "0 B",
-		1023:                "1023 B",
-		1024:                "1.0 KiB",
-		1536:                "1.5 KiB",
-		20 << 20:            "20.0 MiB",
-		3 << 30:             "3.0 GiB",
-		5<<40 + 512<<30 + 1: "5.5 TiB",
-	}
-	for n, want := range tests {
-		if diff := cmp.Diff(want, humanBytes(n)); diff != "" {
-			t.Errorf("humanBytes(%d) (-want +got):\n%s", n, diff)
-		}
 	}
 }
