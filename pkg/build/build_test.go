@@ -48,30 +48,35 @@ func has(list []string, name string) bool {
 	return i < len(list) && list[i] == name
 }
 
+// layouts are the two zip layouts with the backend each is for.
+var layouts = []struct {
+	name    string
+	layout  build.Layout
+	backend string
+}{{"lambda", build.LambdaLayout, lithops.AWSLambda}, {"fc", build.FCLayout, lithops.AliyunFC}}
+
+// zipSpec is a build of reqs for a layout's backend (Python 3.12, x86_64, glibc 2.17) into a fresh
+// work directory, with a fixed timestamp.
+func zipSpec(t *testing.T, layout build.Layout, backend, reqs string) build.ZipSpec {
+	return build.ZipSpec{
+		Layout: layout, RequirementFiles: []string{reqs}, Requirements: lithops.DefaultRequirements(backend),
+		Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(backend),
+		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
+		ModTime:  time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), WorkDir: t.TempDir(),
+	}
+}
+
 // TestBuildTwiceSameBytes builds each layout twice from scratch with real pip and compares the zips.
 func TestBuildTwiceSameBytes(t *testing.T) {
 	offline(t)
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
 	os.WriteFile(reqs, []byte("acme-text-utils\n"), 0o644)
-	for _, tt := range []struct {
-		name    string
-		layout  build.Layout
-		backend string
-	}{{"lambda", build.LambdaLayout, lithops.AWSLambda}, {"fc", build.FCLayout, lithops.AliyunFC}} {
+	for _, tt := range layouts {
 		t.Run(tt.name, func(t *testing.T) {
 			b := build.NewZipBuilder(pip.NewInstaller(), nil)
 			var arts []*build.Artifact
 			for i := 0; i < 2; i++ {
-				art, err := b.Build(context.Background(), build.ZipSpec{
-					Layout:           tt.layout,
-					RequirementFiles: []string{reqs},
-					Requirements:     lithops.DefaultRequirements(tt.backend),
-					Lithops:          "3.7.0",
-					EntryPoint:       lithops.EntryPoint(tt.backend),
-					Platform:         pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
-					ModTime:          time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
-					WorkDir:          t.TempDir(),
-				})
+				art, err := b.Build(context.Background(), zipSpec(t, tt.layout, tt.backend, reqs))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -133,18 +138,9 @@ func TestRequirementsWithLithops(t *testing.T) {
 	offline(t)
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
 	os.WriteFile(reqs, []byte("acme-text-utils\nlithops==3.7.0\n"), 0o644)
-	for _, tt := range []struct {
-		name    string
-		layout  build.Layout
-		backend string
-	}{{"lambda", build.LambdaLayout, lithops.AWSLambda}, {"fc", build.FCLayout, lithops.AliyunFC}} {
+	for _, tt := range layouts {
 		t.Run(tt.name, func(t *testing.T) {
-			art, err := build.NewZipBuilder(pip.NewInstaller(pip.WithWheelInstaller(0)), nil).Build(context.Background(), build.ZipSpec{
-				Layout: tt.layout, RequirementFiles: []string{reqs}, Requirements: lithops.DefaultRequirements(tt.backend),
-				Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(tt.backend),
-				Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
-				WorkDir:  t.TempDir(),
-			})
+			art, err := build.NewZipBuilder(pip.NewInstaller(pip.WithWheelInstaller(0)), nil).Build(context.Background(), zipSpec(t, tt.layout, tt.backend, reqs))
 			if err != nil {
 				t.Fatal(err) // fc: "archive path lithops/__init__.py comes from both" before the fix
 			}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
 // unpacking hides the installer's planning, so the builder installs the tree on disk and zips it.
@@ -67,20 +66,9 @@ func TestDirectZipMatchesUnpackedTree(t *testing.T) {
 	offline(t)
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
 	os.WriteFile(reqs, []byte("acme-text-utils\nlithops==3.7.0\n"), 0o644)
-	for _, tt := range []struct {
-		name    string
-		layout  build.Layout
-		backend string
-	}{{"lambda", build.LambdaLayout, lithops.AWSLambda}, {"fc", build.FCLayout, lithops.AliyunFC}} {
+	for _, tt := range layouts {
 		t.Run(tt.name, func(t *testing.T) {
-			spec := func() build.ZipSpec {
-				return build.ZipSpec{
-					Layout: tt.layout, RequirementFiles: []string{reqs}, Requirements: lithops.DefaultRequirements(tt.backend),
-					Lithops: "3.7.0", EntryPoint: lithops.EntryPoint(tt.backend),
-					Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
-					ModTime:  time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), WorkDir: t.TempDir(),
-				}
-			}
+			spec := func() build.ZipSpec { return zipSpec(t, tt.layout, tt.backend, reqs) }
 			ds := spec()
 			direct, err := build.NewZipBuilder(pip.NewInstaller(pip.WithWheelInstaller(0)), nil).Build(context.Background(), ds)
 			if err != nil {
