@@ -98,6 +98,10 @@ func TestAWSLambdaImageFromRequirements(t *testing.T) {
 	if got := d.cloud.ECR.BlobUploads(); got != uploads || len(d.cloud.MutatingCalls()) != 0 {
 		t.Errorf("second run: blob uploads %d -> %d, mutating calls %+v", uploads, got, d.cloud.MutatingCalls())
 	}
+	// The image itself came from the build cache: nothing installed or compressed again.
+	if log := second.stderr.String(); !strings.Contains(log, "cache hit") || strings.Contains(log, "installing dependencies") {
+		t.Errorf("second run did not take the image from the build cache:\n%s", log)
+	}
 }
 
 var _ = filepath.Join
