@@ -195,7 +195,7 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 		return local.New(cfg.LocalDir, local.WithHost(local.NewHost(local.WithLogger(logger))), local.WithBackendLogger(logger)), nil
 	case lithops.AWSLambda:
 		return awslambda.NewFromEnvironment(ctx, awslambda.Options{
-			Region: cfg.Region, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
+			Region: cfg.Region, StorageRegion: cfg.StorageRegion, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
 			Registry: cfg.Registry, Mask: ui.Mask,
 		}, awslambda.ClientOptions{
 			// S3-compatible endpoints and emulators address buckets by path.
@@ -212,7 +212,7 @@ func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error
 	// (registry.Push uses the Docker config keychain by default.)
 	cred := aliyunfc.Credentials{AccessKeyID: cfg.Aliyun.AccessKeyID, AccessKeySecret: cfg.Aliyun.AccessKeySecret, SecurityToken: cfg.Aliyun.SecurityToken}
 	gen := lithops.FCGenerationFor(cfg.Lithops)
-	opts := aliyunfc.Options{Region: cfg.Region, AccountID: cfg.AccountID, AccessKeyID: cred.AccessKeyID, Generation: gen, Role: cfg.Role, Logger: logger,
+	opts := aliyunfc.Options{Region: cfg.Region, StorageRegion: cfg.StorageRegion, AccountID: cfg.AccountID, AccessKeyID: cfg.ClientAccessKeyID, Generation: gen, Role: cfg.Role, Logger: logger,
 		Registry: cfg.Registry,
 		// Custom-container images go to the registry input (ACR) with the Docker config's
 		// credentials, as aliyun/acr-login leaves them; tagged with the runtime name.
@@ -233,11 +233,11 @@ func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error
 	if gen == lithops.FC3 {
 		api, err = aliyunfc.NewFC3(cfg.FCEndpoint, cfg.Region, cfg.AccountID, cred)
 	} else {
-		opts.Service = lithops.FCServiceName(cred.AccessKeyID, cfg.FCService)
+		opts.Service = cfg.FCService // the clients' service (config.Load resolved Lithops' default)
 		api, err = aliyunfc.NewFC2(cfg.FCEndpoint, cfg.Region, cfg.AccountID, opts.Service, cred)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return aliyunfc.New(api, aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.Region, cred), opts), nil
+	return aliyunfc.New(api, aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.StorageRegion, cred), opts), nil
 }

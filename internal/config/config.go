@@ -71,9 +71,23 @@ type Config struct {
 	// Aliyun is the AccessKey of aliyun_fc: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET /
 	// ALIBABA_CLOUD_SECURITY_TOKEN, else the Lithops config's aliyun section.
 	Aliyun AliyunCredentials
-	// FCService is the FC 2.0 service of Lithops <= 3.6 clients (Lithops config
-	// aliyun_fc.service; "" for Lithops' default, lithops_<key>).
+	// FCService is the FC 2.0 service of Lithops <= 3.6 clients: the fc-service input, else the
+	// Lithops config's aliyun_fc.service (or aliyun.service), else Lithops' default
+	// lithops_<client key[:4]>; "" for Lithops >= 3.7 (FC 3.0 has no services).
 	FCService string
+	// ClientAccessKeyID is the Aliyun AccessKey id of the Lithops clients (access-key-id input,
+	// else the Lithops config's, else the deploying one): Lithops names the default OSS bucket
+	// after it. Never a temporary (STS.) key when the bucket depends on it.
+	ClientAccessKeyID string
+	// StorageRegion is the region of the clients' storage backend (aws_s3.region / aliyun_oss.region,
+	// else aws.region / aliyun.region through Lithops' merge, else Region): the default bucket's
+	// name embeds it and it is created there.
+	StorageRegion string
+	// DeployMode is aliyun_fc.deploy_mode of Lithops >= 3.7 clients: "runtime" (zip) or
+	// "custom-container" (image); from the Lithops config, else from the package type.
+	DeployMode string
+	// AllowUnverified lets a Lithops version newer than lithops.NewestVerified through.
+	AllowUnverified bool
 	// Sources tells, for each input that was set, where its value came from
 	// ("--memory", "INPUT_MEMORY", "lithops-config aws_lambda.runtime_memory", "default", ...).
 	Sources map[string]string
@@ -140,6 +154,7 @@ type loader struct {
 	raw  rawInputs
 	cfg  *Config
 	lf   *lithopsFile
+	view *lithopsView // the Lithops config as Lithops resolves it for the backend
 	errs []error
 }
 
@@ -197,19 +212,7 @@ func (l *loader) readLithopsConfig() {
 			l.raw.fill("backend", s, from)
 		}
 	}
-	backend := l.raw.get("backend").raw
-	for _, k := range keysFor(backend) {
-		s, ok, err := f.scalar(k.section, k.key, k.kind)
-		if !ok {
-			continue
-		}
-		from := "lithops-config " + k.section + "." + k.key
-		if err != nil {
-			l.fail(k.input, value{raw: s, from: from}, "%v", err)
-			continue
-		}
-		l.raw.fill(k.input, s, from)
-	}
+	l.readLithopsKeys(l.raw.get("backend").raw)
 }
 
 // fillFromEnvironment fills inputs whose documented defaults come from well-known variables.
@@ -280,6 +283,7 @@ func (l *loader) resolve(ctx context.Context) {
 	c.Memory = l.memory(limits)
 	c.Timeout = l.timeout(limits)
 
+	c.AllowUnverified = l.boolean("allow-unverified-lithops", false)
 	versionsOK := l.versions(ctx)
 
 	for _, b := range []struct {
@@ -327,7 +331,13 @@ func (l *loader) resolve(ctx context.Context) {
 	c.FCEndpoint = l.str("fc-endpoint", "")
 	c.OSSEndpoint = l.str("oss-endpoint", "")
 	c.LocalDir = l.path(l.str("local-dir", ""))
+	if c.StorageRegion == "" {
+		c.StorageRegion = c.Region
+	}
 	l.backendInputs()
+	if versionsOK {
+		l.deployMode()
+	}
 
 	if versionsOK {
 		l.runtimeName()
@@ -370,11 +380,7 @@ func (l *loader) aliyunCredentials() {
 	if c.AccountID == "" {
 		l.fail("account-id", value{}, "is required for aliyun_fc (the Function Compute endpoint is <account>.<region>.fc.aliyuncs.com): set account-id, ALIBABA_CLOUD_ACCOUNT_ID or aliyun.account_id in the Lithops config")
 	}
-	if l.lf != nil {
-		if v, ok, _ := l.lf.scalar("aliyun_fc", "service", "string"); ok {
-			c.FCService = v
-		}
-	}
+	l.clientKey()
 }
 
 // backendInputs checks the inputs a backend needs.
@@ -434,7 +440,16 @@ func (l *loader) versions(ctx context.Context) bool {
 	} else if v, err := lithops.ParseVersion(lxRaw.raw); err != nil {
 		l.fail("lithops-version", lxRaw, "%v", err)
 		ok = false
+	} else if err := v.Canonical(); err != nil {
+		l.fail("lithops-version", lxRaw, "%v", err)
+		ok = false
 	} else if err := v.Supported(); err != nil {
+		l.fail("lithops-version", lxRaw, "%v", err)
+		ok = false
+	} else if err := v.Verified(c.AllowUnverified); err != nil {
+		l.fail("lithops-version", lxRaw, "%v", err)
+		ok = false
+	} else if err := lithops.CheckFCVersion(v); err != nil && c.Backend == lithops.AliyunFC {
 		l.fail("lithops-version", lxRaw, "%v", err)
 		ok = false
 	} else {
@@ -474,7 +489,11 @@ func (l *loader) runtimeName() {
 			l.fail("runtime-name", value{}, "is required for AWS Lambda container runtimes: the image name your Lithops clients pass as runtime=, e.g. my-runtime:1 (Lithops treats names containing default-runtime-v as zip runtimes)")
 			return
 		}
-		c.RuntimeName = lithops.DefaultRuntimeName(c.Backend, c.PackageType, c.Python, c.Lithops)
+		pt := c.PackageType
+		if c.Backend == lithops.AliyunFC && c.DeployMode == "custom-container" {
+			pt = lithops.PackageImage // Lithops' default name follows aliyun_fc.deploy_mode
+		}
+		c.RuntimeName = lithops.DefaultRuntimeName(c.Backend, pt, c.Python, c.Lithops)
 		c.Sources["runtime-name"] = sourceDefault
 		return
 	}
@@ -483,8 +502,14 @@ func (l *loader) runtimeName() {
 		return
 	}
 	if awsImage && !lithops.IsAWSContainerRuntime(c.RuntimeName) {
-		l.fail("runtime-name", v, "names a zip runtime to Lithops (it contains default-runtime-v); a container runtime needs another name, e.g. my-runtime:1")
+		l.fail("runtime-name", v, "names a zip runtime to Lithops (after its first '/' it contains default-runtime-v); a container runtime needs another name, e.g. my-runtime:1")
 		return
+	}
+	if awsImage {
+		if _, _, err := lithops.AWSECRRepository("", c.RuntimeName); err != nil {
+			l.fail("runtime-name", v, "%v", err)
+			return
+		}
 	}
 	if c.Backend == lithops.AliyunFC {
 		for _, m := range c.Memory {

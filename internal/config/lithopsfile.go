@@ -55,47 +55,6 @@ var readSections = map[string]bool{
 	"aliyun": true, "aliyun_fc": true, "aliyun_oss": true,
 }
 
-// configKey maps a Lithops config key onto an input.
-type configKey struct {
-	section, key string
-	input        string
-	kind         string // "string" or "int"
-}
-
-// keysFor lists, for a backend, which Lithops config keys fill which inputs, first match wins.
-func keysFor(backend string) []configKey {
-	switch backend {
-	case "aws_lambda":
-		return []configKey{
-			{"aws_lambda", "region", "region", "string"},
-			{"aws", "region", "region", "string"},
-			{"aws_lambda", "execution_role", "role", "string"},
-			{"aws_lambda", "user_id", "user-id", "string"},
-			{"aws_lambda", "namespace", "namespace", "string"},
-			{"aws_lambda", "runtime", "runtime-name", "string"},
-			{"aws_lambda", "runtime_memory", "memory", "int"},
-			{"aws_lambda", "runtime_timeout", "timeout", "int"},
-			{"aws_lambda", "architecture", "architecture", "string"},
-			{"aws_s3", "storage_bucket", "storage-bucket", "string"},
-			{"lithops", "storage_bucket", "storage-bucket", "string"},
-			{"aws", "account_id", "account-id", "string"},
-		}
-	case "aliyun_fc":
-		return []configKey{
-			{"aliyun_fc", "region", "region", "string"},
-			{"aliyun", "region", "region", "string"},
-			{"aliyun_fc", "role_arn", "role", "string"},
-			{"aliyun_fc", "runtime", "runtime-name", "string"},
-			{"aliyun_fc", "runtime_memory", "memory", "int"},
-			{"aliyun_fc", "runtime_timeout", "timeout", "int"},
-			{"aliyun_oss", "storage_bucket", "storage-bucket", "string"},
-			{"lithops", "storage_bucket", "storage-bucket", "string"},
-			{"aliyun", "account_id", "account-id", "string"},
-		}
-	}
-	return nil
-}
-
 // secretKeys are credentials a Lithops config may hold; their values are masked.
 var secretKeys = []struct{ section, key string }{
 	{"aws", "access_key_id"}, {"aws", "secret_access_key"}, {"aws", "session_token"},
@@ -112,23 +71,29 @@ func (f *lithopsFile) scalar(section, key, kind string) (string, bool, error) {
 	if !ok || v == nil {
 		return "", false, nil
 	}
+	s, err := scalarValue(v, kind)
+	return s, true, err
+}
+
+// scalarValue returns a YAML scalar as a string, checking its type against kind.
+func scalarValue(v any, kind string) (string, error) {
 	switch x := v.(type) {
 	case string:
 		if kind == "int" {
 			if _, err := strconv.Atoi(x); err != nil {
-				return x, true, fmt.Errorf("must be a whole number, not the string %q", x)
+				return x, fmt.Errorf("must be a whole number, not the string %q", x)
 			}
 		}
-		return x, true, nil
+		return x, nil
 	case int:
-		return strconv.Itoa(x), true, nil
+		return strconv.Itoa(x), nil
 	case bool, float64:
 		if kind == "int" {
-			return fmt.Sprint(x), true, fmt.Errorf("must be a whole number, not %s %v", yamlKind(x), x)
+			return fmt.Sprint(x), fmt.Errorf("must be a whole number, not %s %v", yamlKind(x), x)
 		}
-		return fmt.Sprint(x), true, fmt.Errorf("must be a string, not %s %v", yamlKind(x), x)
+		return fmt.Sprint(x), fmt.Errorf("must be a string, not %s %v", yamlKind(x), x)
 	default:
-		return "", true, fmt.Errorf("must be a %s, not %s", kind, yamlKind(x))
+		return "", fmt.Errorf("must be a %s, not %s", kind, yamlKind(x))
 	}
 }
 

@@ -68,29 +68,39 @@ func AWSLayerName(pkg, runtimeName string) string {
 }
 
 // AWSECRRepository is the ECR repository and tag Lithops pushes a container
-// runtime to: lower("<package>/<image name without tag>") and the tag (the
-// part after the last ":" of the last path element, else "latest").
-func AWSECRRepository(pkg, runtimeName string) (repo, tag string) {
-	name, tag := splitTag(runtimeName)
-	if tag == "" {
+// runtime to (aws_lambda.py build_runtime and _format_repo_name):
+// lower("<package>/" + runtime_name.split(":")[0]) and runtime_name.split(":")[1],
+// else "latest". Lithops splits at the first ":", so a name with a registry
+// port ("host:5000/img:1") or several colons is not one Lithops can deploy
+// (its _deploy_container_runtime unpacks runtime_name.split(":") into two
+// values): such names are an error.
+func AWSECRRepository(pkg, runtimeName string) (repo, tag string, err error) {
+	parts := strings.Split(runtimeName, ":")
+	switch len(parts) {
+	case 1:
 		tag = "latest"
+	case 2:
+		tag = parts[1]
+	default:
+		return "", "", fmt.Errorf("the container runtime name %q has %d colons: Lithops splits it at ':' into image and tag (runtime_name.split(':')) and cannot deploy it; use NAME:TAG without a registry host or port", runtimeName, len(parts)-1)
 	}
-	return strings.ToLower(pkg + "/" + name), tag
+	if tag == "" {
+		return "", "", fmt.Errorf("the container runtime name %q ends with ':': Lithops would use an empty image tag; use NAME:TAG", runtimeName)
+	}
+	return strings.ToLower(pkg + "/" + parts[0]), tag, nil
 }
 
-func splitTag(ref string) (name, tag string) {
-	slash := strings.LastIndex(ref, "/")
-	if colon := strings.LastIndex(ref, ":"); colon > slash {
-		return ref[:colon], ref[colon+1:]
-	}
-	return ref, ""
-}
-
-// IsAWSContainerRuntime reports whether a runtime name denotes a container
-// runtime: its last "/"-separated part does not contain "default-runtime-v".
+// IsAWSContainerRuntime is aws_lambda.py's _is_container_runtime: the name
+// after its first "/" (runtime_name.split("/", 1)[-1]) does not contain
+// "default-runtime-v". (Lithops' deploy_runtime deploys a zip (layer)
+// runtime only for the exact default runtime name of the client's Python;
+// _is_container_runtime decides what delete_runtime removes.)
 func IsAWSContainerRuntime(runtimeName string) bool {
-	last := runtimeName[strings.LastIndex(runtimeName, "/")+1:]
-	return !strings.Contains(last, "default-runtime-v")
+	_, after, found := strings.Cut(runtimeName, "/")
+	if !found {
+		after = runtimeName
+	}
+	return !strings.Contains(after, "default-runtime-v")
 }
 
 // AWSTags are the tags Lithops sets on its functions (lithops runtime list

@@ -148,3 +148,37 @@ func (v Version) Supported() error {
 	}
 	return nil
 }
+
+// canonical matches the version strings lithops.__version__ takes: three
+// release numbers without leading zeros, then optionally a pre-release
+// (a, b or rc and a number), ".postN" and ".devN" (".dev" alone too: Lithops
+// shipped "3.6.4.dev"). Names embed the string verbatim, so "3.7", "3.7.0.0",
+// "03.07.00" or "v3.7.0" name functions no client computes.
+var canonical = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)` +
+	`((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*)?)?$`)
+
+// Canonical refuses a version spelled in a way lithops.__version__ never is.
+func (v Version) Canonical() error {
+	if !canonical.MatchString(v.raw) {
+		return fmt.Errorf("%q is not a version string Lithops reports (lithops.__version__ is always like 3.7.0, 3.7.1.dev0 or 3.7.0rc1: three numbers, no leading zeros, no \"v\"): function names embed it verbatim, so use the exact version your clients print with python3 -c 'import lithops; print(lithops.__version__)'", v.raw)
+	}
+	return nil
+}
+
+// VerifiedVersions are the Lithops releases whose names, keys, buckets and
+// config reading the differential tests (internal/oracle) compare with
+// Lithops' own code, installed from PyPI.
+var VerifiedVersions = []string{"3.3.0", "3.4.0", "3.4.1", "3.5.0", "3.5.1", "3.6.0", "3.6.1", "3.6.2", "3.6.3", "3.6.4", "3.7.0", "3.8.0"}
+
+// NewestVerified is the newest of VerifiedVersions.
+func NewestVerified() Version { return MustParseVersion(VerifiedVersions[len(VerifiedVersions)-1]) }
+
+// Verified refuses a version newer than NewestVerified unless allowNewer:
+// a newer Lithops may name things differently.
+func (v Version) Verified(allowNewer bool) error {
+	newest := NewestVerified()
+	if allowNewer || !v.Check("> "+newest.Semver().String()) {
+		return nil
+	}
+	return fmt.Errorf("Lithops %s is newer than %s, the newest version this tool has been verified against (its names, buckets and config keys may differ): use Lithops %s or older, or set allow-unverified-lithops to true to deploy for %s anyway", v, newest, newest, v)
+}

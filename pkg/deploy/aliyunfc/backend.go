@@ -24,8 +24,13 @@ import (
 // Options configure the backend with the cloud side of the inputs.
 type Options struct {
 	Region, AccountID string
-	// AccessKeyID names Lithops' default OSS bucket (and FC 2.0's service); never logged.
+	// AccessKeyID is the Lithops clients' AccessKey id: Lithops' default OSS bucket is named
+	// after it (only used when the request has no storage bucket). A temporary (STS.) key names
+	// no bucket a client reads and is refused. Never logged.
 	AccessKeyID string
+	// StorageRegion is the region of the clients' OSS storage backend (aliyun_oss.region, else
+	// aliyun.region): the default bucket's name embeds it. "" means Region.
+	StorageRegion string
 	// Generation is the FC API Lithops clients of the version use.
 	Generation lithops.FCGeneration
 	// Service is the FC 2.0 service functions live in.
@@ -111,7 +116,14 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	region := b.opts.Region
 	p := &plan{req: req, bucket: req.StorageBucket}
 	if p.bucket == "" {
-		p.bucket = lithops.DefaultOSSBucket(region, b.opts.AccessKeyID, b.opts.AccountID)
+		if lithops.IsTemporaryAliyunKey(b.opts.AccessKeyID) || b.opts.AccessKeyID == "" {
+			return nil, errors.New("aliyun_fc: Lithops names the default OSS bucket after the client's AccessKey id, and the credentials here are temporary (STS): set the storage bucket, or the clients' AccessKey id")
+		}
+		storageRegion := b.opts.StorageRegion
+		if storageRegion == "" {
+			storageRegion = region
+		}
+		p.bucket = lithops.DefaultOSSBucket(req.Lithops, storageRegion, b.opts.AccessKeyID, b.opts.AccountID)
 	}
 	out := &deploy.Plan{Backend: lithops.AliyunFC, Region: region, Bucket: p.bucket, State: p}
 	missing, err := try(ctx, b, func() (bool, error) { return b.fc.Prepare(ctx, b.opts.Role, true) })

@@ -431,6 +431,9 @@ func (b *Backend) stage(ctx context.Context, bucket string, z *zipbundle.Bundle)
 		return &codeSource{b: b, zip: data}, nil
 	}
 	key := "lithops-runtime-action/staging/" + z.SHA256 + ".zip"
+	if b.storageRegion() != b.opts.Region {
+		return nil, fmt.Errorf("the %s zip must be staged through S3, and Lambda reads staged code only from a bucket in the function's region %s, but the storage bucket %s is in %s (the Lithops storage region): make the runtime smaller than %s, or use a storage region equal to the compute region", bytesize.Format(z.Size), b.opts.Region, bucket, b.storageRegion(), bytesize.Format(lithops.LimitsFor(lithops.AWSLambda).DirectZipMax))
+	}
 	if err := b.ensureBucket(ctx, bucket); err != nil {
 		return nil, err
 	}

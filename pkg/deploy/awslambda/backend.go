@@ -55,8 +55,14 @@ type Options struct {
 	Role string
 	// Namespace is Lithops' aws_lambda.namespace ("" for none).
 	Namespace string
-	// UserID overrides the STS UserId the user key is derived from (Lithops' aws_lambda.user_id).
+	// UserID overrides the STS UserId the user key of the function, layer and repository names is
+	// derived from (Lithops' aws_lambda.user_id, or aws.user_id through Lithops' merge). Lithops'
+	// default S3 bucket ignores it: that bucket is always named after the STS caller.
 	UserID string
+	// StorageRegion is the region of the clients' S3 storage backend (aws_s3.region, else
+	// aws.region, else the compute region): the default bucket is named after it and created
+	// there. "" means Region.
+	StorageRegion string
 	// EphemeralMB is the functions' /tmp size (default 512).
 	EphemeralMB int
 	// Logger receives progress (default: discarded).
@@ -85,8 +91,9 @@ type Backend struct {
 	log    *slog.Logger
 	http   *http.Client
 
-	// identity, resolved once.
-	userKey, account string
+	// identity, resolved once: userKey names functions (user-id input, else the caller);
+	// callerKey (always the STS caller's) names the default bucket.
+	userKey, callerKey, account string
 }
 
 // New returns a Backend using the given clients.

@@ -42,7 +42,12 @@ func NewFromEnvironment(ctx context.Context, opts Options, copts ClientOptions) 
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration (credentials and region): %w", err)
 	}
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = copts.S3PathStyle })
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = copts.S3PathStyle
+		if opts.StorageRegion != "" {
+			o.Region = opts.StorageRegion // the bucket lives in the Lithops storage region
+		}
+	})
 	if opts.ECR == nil {
 		opts.ECR = ecr.NewFromConfig(cfg)
 	}

@@ -49,13 +49,18 @@ func (b *Backend) planImage(ctx context.Context, p *plan, pkg string) (deploy.St
 		}
 		ip.uri, ip.tag = repo, tag
 		if ip.tag == "" {
-			_, ip.tag = lithops.AWSECRRepository(pkg, p.req.RuntimeName)
+			if _, ip.tag, err = lithops.AWSECRRepository(pkg, p.req.RuntimeName); err != nil {
+				return deploy.Step{}, err
+			}
 		}
 	} else {
 		if b.ecr == nil {
 			return deploy.Step{}, errors.New("image runtimes need an ECR client or the registry input")
 		}
-		ip.repo, ip.tag = lithops.AWSECRRepository(pkg, p.req.RuntimeName)
+		var err error
+		if ip.repo, ip.tag, err = lithops.AWSECRRepository(pkg, p.req.RuntimeName); err != nil {
+			return deploy.Step{}, err
+		}
 		out, err := b.ecr.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{ip.repo}})
 		var nf *ecrtypes.RepositoryNotFoundException
 		switch {

@@ -51,14 +51,35 @@ func (b *Backend) identity(ctx context.Context) error {
 		b.log.Info("user key from the user-id input", "user_key", b.userKey)
 		return nil
 	}
+	if err := b.caller(ctx); err != nil {
+		return err
+	}
+	b.userKey = b.callerKey
+	return nil
+}
+
+// caller reads the STS caller identity once: the user key of Lithops' default S3 bucket
+// (aws_s3.py generate_bucket_name always asks STS; it never reads user_id).
+func (b *Backend) caller(ctx context.Context) error {
+	if b.callerKey != "" {
+		return nil
+	}
 	out, err := b.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return fmt.Errorf("reading the caller identity (STS GetCallerIdentity): %w; configure AWS credentials (e.g. aws-actions/configure-aws-credentials) or set the user-id input", err)
+		return fmt.Errorf("reading the caller identity (STS GetCallerIdentity): %w; configure AWS credentials (e.g. aws-actions/configure-aws-credentials), or set the user-id input and the storage-bucket input", err)
 	}
-	b.userKey = lithops.AWSUserKey(aws.ToString(out.UserId))
+	b.callerKey = lithops.AWSUserKey(aws.ToString(out.UserId))
 	b.account = aws.ToString(out.Account)
-	b.log.Info("caller identity", "arn", aws.ToString(out.Arn), "user_key", b.userKey)
+	b.log.Info("caller identity", "arn", aws.ToString(out.Arn), "user_key", b.callerKey)
 	return nil
+}
+
+// storageRegion is the region of the storage bucket.
+func (b *Backend) storageRegion() string {
+	if b.opts.StorageRegion != "" {
+		return b.opts.StorageRegion
+	}
+	return b.opts.Region
 }
 
 // UserKey is the Lithops user key the names embed (after Plan).
@@ -79,7 +100,10 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	pkg := lithops.AWSPackage(req.Lithops, b.userKey, b.opts.Namespace)
 	p := &plan{req: req, bucket: req.StorageBucket}
 	if p.bucket == "" {
-		p.bucket = lithops.DefaultAWSBucket(region, b.userKey)
+		if err := b.caller(ctx); err != nil {
+			return nil, err
+		}
+		p.bucket = lithops.DefaultAWSBucket(b.storageRegion(), b.callerKey)
 	}
 	out := &deploy.Plan{Backend: lithops.AWSLambda, Region: region, UserKey: b.userKey, Bucket: p.bucket, State: p}
 	if isImage {

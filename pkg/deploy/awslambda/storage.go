@@ -62,10 +62,11 @@ func (b *Backend) ensureBucket(ctx context.Context, bucket string) error {
 		return fmt.Errorf("checking bucket %s: %w", bucket, err)
 	}
 	in := &s3.CreateBucketInput{Bucket: aws.String(bucket)}
-	if b.opts.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(b.opts.Region)}
+	region := b.storageRegion()
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
 	}
-	b.log.Info("creating the storage bucket", "bucket", bucket, "region", b.opts.Region)
+	b.log.Info("creating the storage bucket", "bucket", bucket, "region", region)
 	if _, err := b.s3.CreateBucket(ctx, in); err != nil {
 		var owned *s3types.BucketAlreadyOwnedByYou
 		if errors.As(err, &owned) {
@@ -76,7 +77,7 @@ func (b *Backend) ensureBucket(ctx context.Context, bucket string) error {
 		if _, herr := b.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); herr == nil {
 			return nil
 		}
-		return fmt.Errorf("creating bucket %s in %s: %w (set storage-bucket to a bucket you own)", bucket, b.opts.Region, err)
+		return fmt.Errorf("creating bucket %s in %s: %w (set storage-bucket to a bucket you own)", bucket, region, err)
 	}
 	return nil
 }
