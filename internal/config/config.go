@@ -501,6 +501,10 @@ func (l *loader) runtimeName() {
 		l.fail("runtime-name", v, "%v", err)
 		return
 	}
+	if awsImage && lithops.AWSDeploysZip(c.RuntimeName, c.Python) {
+		l.fail("runtime-name", v, "is the default runtime name of Python %s, which Lithops clients deploy as a zip (layer) runtime, not as a container: a container runtime needs another name, e.g. my-runtime:1", c.Python)
+		return
+	}
 	if awsImage && !lithops.IsAWSContainerRuntime(c.RuntimeName) {
 		l.fail("runtime-name", v, "names a zip runtime to Lithops (after its first '/' it contains default-runtime-v); a container runtime needs another name, e.g. my-runtime:1")
 		return

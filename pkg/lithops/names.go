@@ -103,6 +103,14 @@ func IsAWSContainerRuntime(runtimeName string) bool {
 	return !strings.Contains(after, "default-runtime-v")
 }
 
+// AWSDeploysZip reports whether a Lithops client deploys runtimeName as a
+// zip (layer) runtime: aws_lambda.py deploy_runtime does so only for the
+// exact default runtime name of the client's Python, and deploys every other
+// name as a container image from ECR.
+func AWSDeploysZip(runtimeName string, py Python) bool {
+	return runtimeName == "default-runtime-v"+py.NoDot()
+}
+
 // AWSTags are the tags Lithops sets on its functions (lithops runtime list
 // relies on them).
 func AWSTags(runtimeName string, v Version) map[string]string {
