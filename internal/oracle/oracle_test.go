@@ -32,7 +32,7 @@ var (
 	namespaces      = []string{"", "ns", "team-a_2"}
 	awsRuntimes     = []string{"default-runtime-v312", "default-runtime-v39", "default-runtime-v314", "my-rt",
 		"MyOrg/Runtime:v1", "UPPER/Case:TAG", "img:latest", "registry.example.com/team/img:2.0",
-		"localhost:5000/rt:1", "a/default-runtime-v312", "default-runtime-v312/img", "x/y/default-runtime-v310",
+		"localhost:5000/rt:1", "a/default-runtime-v312", "default-runtime-v312/img", "x/y/default-runtime-v310", "a/default-runtime-v312/b",
 		"my.runtime_name-1", "rt:"}
 	memories = []int{128, 256, 1769, 10240}
 	pythons  = []string{"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
@@ -279,7 +279,8 @@ func runOracle(t *testing.T, python, version string, req request) response {
 	}
 	cmd := exec.Command(python, "-I", script)
 	home := t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + home, "PYTHONHASHSEED=0"}
+	// No PATH: nothing Lithops might start (docker, pip) can run.
+	cmd.Env = []string{"PATH=" + filepath.Join(home, "no-programs"), "HOME=" + home, "TMPDIR=" + home, "PYTHONHASHSEED=0"}
 	cmd.Dir = home
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer

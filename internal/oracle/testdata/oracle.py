@@ -174,6 +174,8 @@ def aws_ecr(b, runtime_name, workdir):
     m.utils.get_docker_path = lambda: 'docker'
     m.utils.run_command = lambda cmd, *a, **k: ran.append(cmd)
     m.utils.docker_login = lambda *a, **k: None
+    if hasattr(m, 'subprocess'):  # Lithops < 3.7 runs `docker login` itself
+        m.subprocess = types.SimpleNamespace(check_output=lambda *a, **k: b'')
 
     class ECR(FakeClient):
         def get_authorization_token(self):
