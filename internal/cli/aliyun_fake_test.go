@@ -65,10 +65,10 @@ func fcName(runtime string, memory int, version string) string {
 	return "lithops-worker-" + runtime + "-v" + strings.ReplaceAll(version, ".", "-") + "-" + hex.EncodeToString(sum[:])[:10]
 }
 
-// fcBucket is Lithops' default OSS bucket: lithops-<region>-<sha1(access key id + account id)[:12]>.
-func fcBucket(region, accessKeyID, account string) string {
-	sum := sha1.Sum([]byte(accessKeyID + account))
-	return "lithops-" + region + "-" + hex.EncodeToString(sum[:])[:12]
+// fcBucket is Lithops' default OSS bucket for the clients of a Lithops version (its formula changed
+// in 3.7.0; internal/oracle compares lithops.DefaultOSSBucket with Lithops' own code).
+func fcBucket(version, region, accessKeyID, account string) string {
+	return lithops.DefaultOSSBucket(lithops.MustParseVersion(version), region, accessKeyID, account)
 }
 
 // fcFunction reads a function of either generation.
@@ -90,7 +90,7 @@ func testFCLifecycle(t *testing.T, lithopsVersion, python, runtime, service stri
 	}
 	out := first.outputs()
 	fns := []string{fcName(runtime, 256, lithopsVersion), fcName(runtime, 512, lithopsVersion)}
-	bucket := fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
+	bucket := fcBucket(lithopsVersion, fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
 	key := "aliyun_fc/" + lithopsVersion + "/" + fakealiyun.DefaultRegion + "/"
 	if service != "" {
 		key += service + "/"
@@ -299,7 +299,7 @@ func TestAliyunFCCustomContainerFromRequirements(t *testing.T) {
 	if !ok || st.Config.Runtime != "custom-container" || !strings.Contains(string(st.Config.CustomContainerConfig), out["image-uri"]) {
 		t.Fatalf("function %s: %+v %s", fn, st.Config, st.Config.CustomContainerConfig)
 	}
-	bucket := fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
+	bucket := fcBucket("3.7.0", fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
 	body, ok := d.cloud.Object(bucket, "lithops.runtimes/aliyun_fc/3.7.0/cn-hangzhou/"+fn+".meta.json")
 	if !ok || !strings.Contains(string(body), `"acmetext"`) || !strings.Contains(string(body), `"python_version": "3.12"`) {
 		t.Errorf("metadata: %s (found %v)", body, ok)
@@ -430,10 +430,10 @@ func TestAliyunFCUnderFaults(t *testing.T) {
 						if v.service != "" {
 							key += v.service + "/"
 						}
-						meta, _ = d.cloud.Object(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), key+fn+".meta.json")
+						meta, _ = d.cloud.Object(fcBucket(v.lithops, fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), key+fn+".meta.json")
 					}
 				}
-				return states, meta, d.cloud.Objects(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID))
+				return states, meta, d.cloud.Objects(fcBucket(v.lithops, fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID))
 			}
 			want, wantMeta, wantObjects := end(0)
 			for _, seed := range []uint64{7, 11, 23} {
@@ -500,7 +500,7 @@ func TestAliyunFCContainerUnderFaults(t *testing.T) {
 		fn := fcName("default-container-runtime-v312", 512, "3.7.0")
 		st, _ := d.cloud.Function3(fn)
 		st.Config.LastModifiedTime, st.Config.CreatedTime, st.Config.FunctionID, st.Config.CustomContainerConfig = "", "", "", nil
-		meta, _ := d.cloud.Object(fcBucket(fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), "lithops.runtimes/aliyun_fc/3.7.0/cn-hangzhou/"+fn+".meta.json")
+		meta, _ := d.cloud.Object(fcBucket("3.7.0", fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID), "lithops.runtimes/aliyun_fc/3.7.0/cn-hangzhou/"+fn+".meta.json")
 		return st, meta, s.outputs()["image-digest"]
 	}
 	want, wantMeta, wantDigest := end(0)

@@ -440,7 +440,7 @@ func (l *loader) versions(ctx context.Context) bool {
 	} else if v, err := lithops.ParseVersion(lxRaw.raw); err != nil {
 		l.fail("lithops-version", lxRaw, "%v", err)
 		ok = false
-	} else if err := v.Canonical(); err != nil {
+	} else if err := lithops.CheckCanonical(lxRaw.raw); err != nil {
 		l.fail("lithops-version", lxRaw, "%v", err)
 		ok = false
 	} else if err := v.Supported(); err != nil {

@@ -157,10 +157,10 @@ func (v Version) Supported() error {
 var canonical = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)` +
 	`((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*)?)?$`)
 
-// Canonical refuses a version spelled in a way lithops.__version__ never is.
-func (v Version) Canonical() error {
-	if !canonical.MatchString(v.raw) {
-		return fmt.Errorf("%q is not a version string Lithops reports (lithops.__version__ is always like 3.7.0, 3.7.1.dev0 or 3.7.0rc1: three numbers, no leading zeros, no \"v\"): function names embed it verbatim, so use the exact version your clients print with python3 -c 'import lithops; print(lithops.__version__)'", v.raw)
+// CheckCanonical refuses a version spelled in a way lithops.__version__ never is.
+func CheckCanonical(s string) error {
+	if !canonical.MatchString(s) {
+		return fmt.Errorf("%q is not a version string Lithops reports (lithops.__version__ is always like 3.7.0, 3.7.1.dev0 or 3.7.0rc1: three numbers, no leading zeros, no \"v\"): function names embed it verbatim, so use the exact version your clients print with python3 -c 'import lithops; print(lithops.__version__)'", s)
 	}
 	return nil
 }
