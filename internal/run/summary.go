@@ -95,16 +95,43 @@ func awsClientSettings(p *pipeline) string {
 	if p.cfg.Namespace != "" {
 		fmt.Fprintf(&b, "  namespace: %s\n", p.cfg.Namespace)
 	}
-	fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  storage_bucket: %s\n```\n",
-		p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, p.plan.Bucket)
+	fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  region: %s\n  storage_bucket: %s\n```\n",
+		p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, storageRegion(p), p.plan.Bucket)
 	return b.String()
 }
 
-// fcClientSettings is the Lithops config that points clients at this runtime and its metadata.
+// fcClientSettings is the Lithops config that points clients at this runtime and its metadata:
+// for Lithops <= 3.6 the FC 2.0 service, for image runtimes the deploy mode and the registry
+// settings Lithops' config loader requires with it (docker_server, docker_user).
 func fcClientSettings(p *pipeline) string {
 	var b strings.Builder
 	b.WriteString("\nLithops config for your clients (the metadata is read from this bucket; without it they would deploy the runtime themselves):\n\n```yaml\n")
-	fmt.Fprintf(&b, "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: %s\n  account_id: %s\naliyun_fc:\n  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naliyun_oss:\n  storage_bucket: %s\n```\n",
-		p.plan.Region, p.cfg.AccountID, p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, p.plan.Bucket)
+	fmt.Fprintf(&b, "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: %s\n  account_id: %s\naliyun_fc:\n  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\n",
+		p.plan.Region, p.cfg.AccountID, p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout)
+	if p.cfg.FCService != "" {
+		fmt.Fprintf(&b, "  service: %s\n", p.cfg.FCService)
+	}
+	if p.cfg.PackageType == lithops.PackageImage {
+		server, user := registryParts(p.cfg.Registry)
+		fmt.Fprintf(&b, "  deploy_mode: custom-container\n  docker_server: %s\n  docker_user: %s\n", server, user)
+	}
+	fmt.Fprintf(&b, "aliyun_oss:\n  region: %s\n  storage_bucket: %s\n```\n", storageRegion(p), p.plan.Bucket)
 	return b.String()
+}
+
+// storageRegion is the region of the bucket the metadata was written to.
+func storageRegion(p *pipeline) string {
+	if p.cfg.StorageRegion != "" {
+		return p.cfg.StorageRegion
+	}
+	return p.plan.Region
+}
+
+// registryParts splits an image repository (host/namespace/repo[:tag]) into Lithops'
+// docker_server and docker_user (the registry host and the namespace after it).
+func registryParts(repo string) (server, user string) {
+	server, rest, _ := strings.Cut(repo, "/")
+	user, _, _ = strings.Cut(rest, "/")
+	user, _, _ = strings.Cut(user, ":")
+	return server, user
 }

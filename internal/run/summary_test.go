@@ -71,9 +71,20 @@ func TestSummaryGolden(t *testing.T) {
 		{"aws_image", lithops.AWSLambda, build.Image},
 		{"local_zip", lithops.Local, build.Zip},
 		{"aliyun_fc_zip", lithops.AliyunFC, build.Zip},
+		{"aliyun_fc_image", lithops.AliyunFC, build.Image},
+		{"aliyun_fc2_zip", lithops.AliyunFC, build.Zip},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := renderSummary(summaryPipeline(tc.backend, tc.packageType))
+			p := summaryPipeline(tc.backend, tc.packageType)
+			switch tc.name {
+			case "aliyun_fc_image":
+				p.cfg.RuntimeName, p.cfg.DeployMode = "default-container-runtime-v312", "custom-container"
+				p.cfg.Registry = "registry.cn-hangzhou.aliyuncs.com/my-namespace/lithops"
+			case "aliyun_fc2_zip":
+				p.cfg.Lithops, p.cfg.Python, p.cfg.RuntimeName, p.cfg.FCService = lithops.MustParseVersion("3.6.4"), lithops.Python{Major: 3, Minor: 10}, "default-runtime-v310", "lithops_ltai"
+				p.cfg.StorageRegion = "cn-beijing"
+			}
+			got := renderSummary(p)
 			path := filepath.Join("testdata", "golden", "summary_"+tc.name+".md")
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
