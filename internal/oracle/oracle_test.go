@@ -317,6 +317,10 @@ func TestLithopsOracle(t *testing.T) {
 		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			req := buildRequest(version)
+			sn := snippets(t, version)
+			for _, c := range sn {
+				req.Configs = append(req.Configs, configCase{ID: c.id, Python: c.py, STSUserID: c.sts, YAML: c.yaml})
+			}
 			res := runOracle(t, python, version, req)
 			v := lithops.MustParseVersion(version)
 			t.Run("aws", func(t *testing.T) { compareAWS(t, req, res) })
@@ -326,6 +330,7 @@ func TestLithopsOracle(t *testing.T) {
 			t.Run("pythons", func(t *testing.T) { comparePythons(t, v, res) })
 			t.Run("metadata", func(t *testing.T) { compareMetadata(t, req, res) })
 			t.Run("config", func(t *testing.T) { compareConfigs(t, v, req, res) })
+			t.Run("summary-config", func(t *testing.T) { compareSnippets(t, v, sn, res.Configs) })
 			t.Logf("Lithops %s: %d AWS, %d FC, %d bucket, %d metadata and %d config cases; stubbed modules %v",
 				version, len(res.AWS), len(res.FC), len(res.S3Buckets)+len(res.OSSBuckets), len(res.Metadata), len(res.Configs), res.Stubbed)
 		})
@@ -475,6 +480,9 @@ func compareMetadata(t *testing.T, req request, res response) {
 // would use with what Lithops' own loader and backends resolve.
 func compareConfigs(t *testing.T, v lithops.Version, req request, res response) {
 	for i, c := range req.Configs {
+		if strings.HasPrefix(c.ID, "snippet-") {
+			continue // compareSnippets
+		}
 		got := res.Configs[i]
 		t.Run(c.ID, func(t *testing.T) {
 			if got.Error != "" {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -87,44 +89,50 @@ func orDash(s string) string {
 // awsClientSettings is the Lithops config that makes a client compute the same names as this run:
 // the user key comes from the CI identity, which may differ from the user's own.
 func awsClientSettings(p *pipeline) string {
-	var b strings.Builder
-	b.WriteString("\nIf your Lithops clients run under another AWS identity than this workflow, " +
+	return "\nIf your Lithops clients run under another AWS identity than this workflow, " +
 		"these settings make them compute the same function names and read the same metadata " +
-		"(`user_id` only needs to end with the user key `" + p.plan.UserKey + "`):\n\n```yaml\n")
-	fmt.Fprintf(&b, "lithops:\n  backend: aws_lambda\n  storage: aws_s3\naws_lambda:\n  region: %s\n  user_id: %s\n", p.plan.Region, p.plan.UserKey)
-	if p.cfg.Namespace != "" {
-		fmt.Fprintf(&b, "  namespace: %s\n", p.cfg.Namespace)
-	}
-	fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  region: %s\n  storage_bucket: %s\n```\n",
-		p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout, storageRegion(p), p.plan.Bucket)
-	return b.String()
+		"(`user_id` only needs to end with the user key `" + p.plan.UserKey + "`):\n\n```yaml\n" +
+		ClientConfig(p.cfg, p.plan) + "```\n"
 }
 
-// fcClientSettings is the Lithops config that points clients at this runtime and its metadata:
-// for Lithops <= 3.6 the FC 2.0 service, for image runtimes the deploy mode and the registry
-// settings Lithops' config loader requires with it (docker_server, docker_user).
+// fcClientSettings is the Lithops config that points clients at this runtime and its metadata.
 func fcClientSettings(p *pipeline) string {
-	var b strings.Builder
-	b.WriteString("\nLithops config for your clients (the metadata is read from this bucket; without it they would deploy the runtime themselves):\n\n```yaml\n")
-	fmt.Fprintf(&b, "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: %s\n  account_id: %s\naliyun_fc:\n  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\n",
-		p.plan.Region, p.cfg.AccountID, p.cfg.RuntimeName, p.cfg.Memory[0], p.cfg.Timeout)
-	if p.cfg.FCService != "" {
-		fmt.Fprintf(&b, "  service: %s\n", p.cfg.FCService)
-	}
-	if p.cfg.PackageType == lithops.PackageImage {
-		server, user := registryParts(p.cfg.Registry)
-		fmt.Fprintf(&b, "  deploy_mode: custom-container\n  docker_server: %s\n  docker_user: %s\n", server, user)
-	}
-	fmt.Fprintf(&b, "aliyun_oss:\n  region: %s\n  storage_bucket: %s\n```\n", storageRegion(p), p.plan.Bucket)
-	return b.String()
+	return "\nLithops config for your clients (the metadata is read from this bucket; without it they would deploy the runtime themselves):\n\n```yaml\n" +
+		ClientConfig(p.cfg, p.plan) + "```\n"
 }
 
-// storageRegion is the region of the bucket the metadata was written to.
-func storageRegion(p *pipeline) string {
-	if p.cfg.StorageRegion != "" {
-		return p.cfg.StorageRegion
+// ClientConfig is the Lithops config (YAML, without credentials) with which a client uses the
+// runtime of cfg as plan deployed it, without redeploying: the runtime, memory and timeout, the
+// region, the user key (AWS), the storage bucket and its region, for Lithops <= 3.6 on Aliyun the
+// FC 2.0 service, for FC custom containers deploy_mode with the docker_server/docker_user
+// Lithops' config loader requires with it. internal/oracle reads it with Lithops' own loader.
+func ClientConfig(cfg *config.Config, plan *deploy.Plan) string {
+	var b strings.Builder
+	storageRegion := cfg.StorageRegion
+	if storageRegion == "" {
+		storageRegion = plan.Region
 	}
-	return p.plan.Region
+	switch clientBackend(cfg.Backend) {
+	case lithops.AWSLambda:
+		fmt.Fprintf(&b, "lithops:\n  backend: aws_lambda\n  storage: aws_s3\naws_lambda:\n  region: %s\n  user_id: %s\n", plan.Region, plan.UserKey)
+		if cfg.Namespace != "" {
+			fmt.Fprintf(&b, "  namespace: %s\n", cfg.Namespace)
+		}
+		fmt.Fprintf(&b, "  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\naws_s3:\n  region: %s\n  storage_bucket: %s\n",
+			cfg.RuntimeName, cfg.Memory[0], cfg.Timeout, storageRegion, plan.Bucket)
+	case lithops.AliyunFC:
+		fmt.Fprintf(&b, "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: %s\n  account_id: %s\naliyun_fc:\n  runtime: %s\n  runtime_memory: %d\n  runtime_timeout: %d\n",
+			plan.Region, cfg.AccountID, cfg.RuntimeName, cfg.Memory[0], cfg.Timeout)
+		if cfg.FCService != "" {
+			fmt.Fprintf(&b, "  service: %s\n", cfg.FCService)
+		}
+		if cfg.PackageType == lithops.PackageImage {
+			server, user := registryParts(cfg.Registry)
+			fmt.Fprintf(&b, "  deploy_mode: custom-container\n  docker_server: %s\n  docker_user: %s\n", server, user)
+		}
+		fmt.Fprintf(&b, "aliyun_oss:\n  region: %s\n  storage_bucket: %s\n", storageRegion, plan.Bucket)
+	}
+	return b.String()
 }
 
 // registryParts splits an image repository (host/namespace/repo[:tag]) into Lithops'
