@@ -115,3 +115,38 @@ func FuzzParseVersion(f *testing.F) {
 		_ = v.Semver().String()
 	})
 }
+
+// TestCheckCanonical: every spelling lithops.__version__ has had since 3.0 is accepted; other
+// spellings of the same versions are refused (names embed the string verbatim).
+func TestCheckCanonical(t *testing.T) {
+	for _, ok := range []string{"3.3.0", "3.7.0", "3.7.1.dev0", "3.6.4.dev", "3.6.5.dev0", "3.7.0rc1", "3.7.0b2.dev1", "3.7.0.post1", "10.0.12"} {
+		if err := CheckCanonical(ok); err != nil {
+			t.Errorf("CheckCanonical(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"3.7", "3.7.0.0", "03.07.00", "v3.7.0", "3.7.0-dev0", "3.7.0.DEV0", "3.7.0dev0", "3.7.0 ", "3.7.0.rc1"} {
+		if err := CheckCanonical(bad); err == nil || !strings.Contains(err.Error(), "lithops.__version__") {
+			t.Errorf("CheckCanonical(%q) = %v, want a refusal", bad, err)
+		}
+	}
+}
+
+func TestVerifiedAndFCVersion(t *testing.T) {
+	for v, want := range map[string]bool{"3.3.0": true, "3.7.1.dev0": true, NewestVerified().String(): true, "3.8.0.post1": true, "3.8.1.dev0": false, "3.9.0": false, "4.0.0": false} {
+		err := MustParseVersion(v).Verified(false)
+		if (err == nil) != want {
+			t.Errorf("Verified(%s) = %v", v, err)
+		}
+		if err != nil && (!strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), NewestVerified().String())) {
+			t.Errorf("error names not both versions: %v", err)
+		}
+		if err := MustParseVersion(v).Verified(true); err != nil {
+			t.Errorf("Verified(%s, allowNewer) = %v", v, err)
+		}
+	}
+	for v, ambiguous := range map[string]bool{"3.6.4": false, "3.6.5.dev0": true, "3.6.4.post1": false, "3.7.0": false, "3.7.1.dev0": false} {
+		if err := CheckFCVersion(MustParseVersion(v)); (err != nil) != ambiguous {
+			t.Errorf("CheckFCVersion(%s) = %v", v, err)
+		}
+	}
+}
