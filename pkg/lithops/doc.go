@@ -4,10 +4,12 @@
 // lithops.FunctionExecutor(runtime=..., runtime_memory=...) without the
 // client redeploying anything.
 //
-// Every formula here mirrors Lithops 3.7.0 (lithops/serverless/backends/
-// aws_lambda/aws_lambda.py, aliyun_fc/aliyun_fc.py, lithops/worker/utils.py)
-// and is specified in shared/design/lithops-contract.md. The package performs
-// no I/O.
+// Every formula here is Lithops' own, for every release in VerifiedVersions
+// (lithops/serverless/backends/aws_lambda/aws_lambda.py, aliyun_fc/aliyun_fc.py,
+// lithops/storage/backends/aws_s3 and aliyun_oss, lithops/storage/storage.py),
+// and internal/oracle compares each with the real release's code installed
+// from PyPI. Where shared/design/lithops-contract.md disagrees, Lithops' code
+// wins. The package performs no I/O.
 package lithops
 
 // Backends this action deploys to, named as in Lithops' configuration.
