@@ -64,6 +64,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		logw = sys.Stdout
 	}
 	ui := run.NewUI(logw, sys.Getenv)
+	ui.MaskEnvironment() // before the first line: credentials are never printed, even quoted back
 	// The first line comes before anything slow (the python3 probe for defaults, builds).
 	ui.Infof("lithops-runtime-action %s (%s/%s)", version(), runtime.GOOS, runtime.GOARCH)
 

@@ -126,6 +126,11 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	for _, s := range cfg.Secrets {
 		ui.Mask(s)
 	}
+	// Checked before anything is built: outputs that cannot be published would fail the run only
+	// after the cloud changed.
+	if err := CheckFiles(ui.getenv); err != nil {
+		return nil, err
+	}
 	backend, err := deps.Backend(cfg)
 	if err != nil {
 		return nil, err
