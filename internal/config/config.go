@@ -74,6 +74,8 @@ type Config struct {
 	// FCService is the FC 2.0 service of Lithops <= 3.6 clients (Lithops config
 	// aliyun_fc.service; "" for Lithops' default, lithops_<key>).
 	FCService string
+	// Warnings are inputs that were set but are not used by this backend (validate_names.go).
+	Warnings []string
 	// Sources tells, for each input that was set, where its value came from
 	// ("--memory", "INPUT_MEMORY", "lithops-config aws_lambda.runtime_memory", "default", ...).
 	Sources map[string]string
@@ -128,6 +130,7 @@ func Load(ctx context.Context, args []string, env Env) (*Config, error) {
 	l.readLithopsConfig()
 	l.fillFromEnvironment()
 	l.resolve(ctx)
+	l.checkEnvSpelling()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
@@ -332,6 +335,7 @@ func (l *loader) resolve(ctx context.Context) {
 	if versionsOK {
 		l.runtimeName()
 	}
+	l.validateNames()
 	l.sourceDateEpoch()
 }
 
@@ -570,16 +574,17 @@ func (l *loader) file(name string) string {
 		return ""
 	}
 	p := l.path(v.raw)
+	// Checked before it is opened: a FIFO would block the open (validate_files.go).
+	if err := checkRegularFile(p, maxFileBytes[name]); err != nil {
+		l.fail(name, v, "%v", fileRule(err))
+		return ""
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		l.fail(name, v, "cannot be read: %v", unwrapPathError(err))
 		return ""
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		l.fail(name, v, "is a directory; name a file")
-		return ""
-	}
+	f.Close()
 	return p
 }
 

@@ -126,6 +126,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	for _, s := range cfg.Secrets {
 		ui.Mask(s)
 	}
+	for _, w := range cfg.Warnings {
+		ui.Warnf("%s", w)
+	}
 	// Checked before anything is built: outputs that cannot be published would fail the run only
 	// after the cloud changed.
 	if err := CheckFiles(ui.getenv); err != nil {
