@@ -240,5 +240,9 @@ func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error
 	if err != nil {
 		return nil, err
 	}
-	return aliyunfc.New(api, aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.Region, cred), opts), nil
+	objects, err := aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.Region, cred)
+	if err != nil {
+		return nil, err
+	}
+	return aliyunfc.New(api, objects, opts), nil
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 
@@ -38,8 +37,8 @@ func (l *loader) validateNames() {
 				l.fail("lithops-config", value{raw: c.FCService, from: "lithops-config aliyun_fc.service"}, "%v", err)
 			}
 		}
-		l.endpoint("fc-endpoint", c.FCEndpoint)
-		l.endpoint("oss-endpoint", c.OSSEndpoint)
+		l.check("fc-endpoint", c.FCEndpoint, cloudname.Endpoint)
+		l.check("oss-endpoint", c.OSSEndpoint, cloudname.Endpoint)
 	case lithops.Local:
 		l.check("storage-bucket", c.StorageBucket, cloudname.S3Bucket)
 		l.awsNames()
@@ -148,24 +147,6 @@ func (l *loader) awsNames() {
 		if err := cloudname.S3Bucket(lithops.DefaultAWSBucket(c.Region, key)); err != nil {
 			l.fail("user-id", l.raw.get("user-id"), "makes Lithops' default bucket name invalid: %v; set storage-bucket", err)
 		}
-	}
-}
-
-// endpoint checks an explicit endpoint: a host[:port], or an http(s) URL of one, nothing more
-// (no user info, path, query or fragment, which would redirect signed requests elsewhere).
-func (l *loader) endpoint(input, val string) {
-	if val == "" {
-		return
-	}
-	raw := val
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
-	rule := "must be a host, optionally with a port, or an http:// or https:// URL of one (no path, query or user), e.g. 1234567890123456.cn-hangzhou-internal.fc.aliyuncs.com or http://127.0.0.1:9000"
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.HasSuffix(raw, "#") {
-		l.fail(input, l.raw.get(input), "%s", rule)
 	}
 }
 

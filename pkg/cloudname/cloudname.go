@@ -11,6 +11,7 @@ package cloudname
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -158,6 +159,22 @@ func RAMRole(arn string) (account string, err error) {
 func FCName(kind, name string, max int) error {
 	if !fcName.MatchString(name) || len(name) > max {
 		return fmt.Errorf("%q is not a valid Function Compute %s name: 1 to %d letters, digits, '_' and '-', not starting with a digit or '-'", name, kind, max)
+	}
+	return nil
+}
+
+// Endpoint checks an explicit service endpoint: a host[:port], or an http:// or https:// URL of
+// one, with no user info, path, query or fragment (which would send signed requests elsewhere than
+// the host shown).
+func Endpoint(endpoint string) error {
+	raw := endpoint
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		return fmt.Errorf("%q must be a host, optionally with a port, or an http:// or https:// URL of one (no path, query or user), e.g. 1234567890123456.cn-hangzhou-internal.fc.aliyuncs.com or http://127.0.0.1:9000", endpoint)
 	}
 	return nil
 }
