@@ -196,7 +196,7 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 		return local.New(cfg.LocalDir, local.WithHost(local.NewHost(local.WithLogger(logger))), local.WithBackendLogger(logger)), nil
 	case lithops.AWSLambda:
 		return awslambda.NewFromEnvironment(ctx, awslambda.Options{
-			Region: cfg.Region, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
+			Region: cfg.Region, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, AccountID: cfg.AccountID, Logger: logger,
 			Registry: cfg.Registry, Mask: ui.Mask,
 		}, awslambda.ClientOptions{
 			// S3-compatible endpoints and emulators address buckets by path.

@@ -68,6 +68,16 @@ func (l *loader) check(input, val string, rule func(string) error) {
 	}
 }
 
+// failed reports whether one of inputs was already reported as bad.
+func (l *loader) failed(inputs ...string) bool {
+	for _, err := range l.errs {
+		if ie, ok := err.(*InputError); ok && contains(inputs, ie.Input) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *loader) warn(format string, args ...any) {
 	l.cfg.Warnings = append(l.cfg.Warnings, fmt.Sprintf(format, args...))
 }
@@ -116,8 +126,9 @@ func (l *loader) fcRole() {
 // are AWS's), with the user key of the user-id input, else the length STS user keys have.
 func (l *loader) awsNames() {
 	c := l.cfg
-	if c.RuntimeName == "" || c.Lithops.IsZero() || len(c.Memory) == 0 || lithops.ValidateRuntimeName(c.Backend, c.RuntimeName) != nil {
-		return // reported on their own
+	if c.RuntimeName == "" || c.Lithops.IsZero() || len(c.Memory) == 0 || lithops.ValidateRuntimeName(c.Backend, c.RuntimeName) != nil ||
+		l.failed("dockerfile", "package-type", "runtime-name") {
+		return // reported on their own; the package type the names depend on may be wrong
 	}
 	key := placeholderUserKey
 	switch {

@@ -57,6 +57,9 @@ type Options struct {
 	Namespace string
 	// UserID overrides the STS UserId the user key is derived from (Lithops' aws_lambda.user_id).
 	UserID string
+	// AccountID is the account the deployment is meant for ("" for the credentials' own): Preflight
+	// refuses other credentials.
+	AccountID string
 	// EphemeralMB is the functions' /tmp size (default 512).
 	EphemeralMB int
 	// Logger receives progress (default: discarded).
