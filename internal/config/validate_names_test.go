@@ -188,3 +188,38 @@ func TestInputFilesRegularAndCapped(t *testing.T) {
 		})
 	}
 }
+
+// TestLithopsConfigValuesChecked: values from a Lithops config (the workspace's .lithops_config,
+// which a pull request can change) are checked as inputs are, and the error says where they came
+// from.
+func TestLithopsConfigValuesChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, input, from string
+		inputs                  map[string]string
+	}{
+		{"namespace with a command", "lithops:\n  backend: aws_lambda\naws_lambda:\n  namespace: x$(touch${IFS}pwned)\n", "namespace", "lithops-config aws_lambda.namespace", with(aws)},
+		{"aws region a host", "lithops:\n  backend: aws_lambda\naws:\n  region: 127.0.0.1:47999/x?\n", "region", "lithops-config aws.region", with(aws, "region", "")},
+		{"fc account a host", "lithops:\n  backend: aliyun_fc\naliyun:\n  account_id: 127.0.0.1:47999/x?\n", "account-id", "lithops-config aliyun.account_id", with(fc, "account-id", "")},
+		{"fc region a host", "lithops:\n  backend: aliyun_fc\naliyun:\n  region: evil.example.com:1/x?\n", "region", "lithops-config aliyun.region", with(fc, "region", "")},
+		{"bucket with a path", "lithops:\n  backend: aws_lambda\naws_s3:\n  storage_bucket: adv-bucket/../other\n", "storage-bucket", "lithops-config aws_s3.storage_bucket", with(aws)},
+		{"fc service not an FC name", "lithops:\n  backend: aliyun_fc\naliyun_fc:\n  service: 1bad/service\n", "lithops-config", "lithops-config aliyun_fc.service", with(fc)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws := workspace(t)
+			if err := os.WriteFile(filepath.Join(ws, ".lithops_config"), []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inputs := map[string]string{}
+			for k, v := range tc.inputs {
+				if v != "" {
+					inputs[k] = v
+				}
+			}
+			_, err := load(t, ws, inputs, true, nil)
+			ies := InputErrors(err)
+			if len(ies) != 1 || ies[0].Input != tc.input || ies[0].From != tc.from {
+				t.Errorf("want one error of %s from %s, got:\n%v", tc.input, tc.from, err)
+			}
+		})
+	}
+}
