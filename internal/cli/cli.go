@@ -64,6 +64,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		logw = sys.Stdout
 	}
 	ui := run.NewUI(logw, sys.Getenv)
+	ui.MaskEnvironment() // before the first line: credentials are never printed, even quoted back
 	// The first line comes before anything slow (the python3 probe for defaults, builds).
 	ui.Infof("lithops-runtime-action %s (%s/%s)", version(), runtime.GOOS, runtime.GOARCH)
 
@@ -195,7 +196,7 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 		return local.New(cfg.LocalDir, local.WithHost(local.NewHost(local.WithLogger(logger))), local.WithBackendLogger(logger)), nil
 	case lithops.AWSLambda:
 		return awslambda.NewFromEnvironment(ctx, awslambda.Options{
-			Region: cfg.Region, StorageRegion: cfg.StorageRegion, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, Logger: logger,
+			Region: cfg.Region, StorageRegion: cfg.StorageRegion, Role: cfg.Role, Namespace: cfg.Namespace, UserID: cfg.UserID, AccountID: cfg.AccountID, Logger: logger,
 			Registry: cfg.Registry, Mask: ui.Mask,
 		}, awslambda.ClientOptions{
 			// S3-compatible endpoints and emulators address buckets by path.
@@ -239,5 +240,9 @@ func newAliyunFC(cfg *config.Config, logger *slog.Logger) (deploy.Backend, error
 	if err != nil {
 		return nil, err
 	}
-	return aliyunfc.New(api, aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.StorageRegion, cred), opts), nil
+	objects, err := aliyunfc.NewOSS(cfg.OSSEndpoint, cfg.StorageRegion, cred)
+	if err != nil {
+		return nil, err
+	}
+	return aliyunfc.New(api, objects, opts), nil
 }

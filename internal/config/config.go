@@ -88,6 +88,8 @@ type Config struct {
 	DeployMode string
 	// AllowUnverified lets a Lithops version newer than lithops.NewestVerified through.
 	AllowUnverified bool
+	// Warnings are inputs that were set but are not used by this backend (validate_names.go).
+	Warnings []string
 	// Sources tells, for each input that was set, where its value came from
 	// ("--memory", "INPUT_MEMORY", "lithops-config aws_lambda.runtime_memory", "default", ...).
 	Sources map[string]string
@@ -142,6 +144,7 @@ func Load(ctx context.Context, args []string, env Env) (*Config, error) {
 	l.readLithopsConfig()
 	l.fillFromEnvironment()
 	l.resolve(ctx)
+	l.checkEnvSpelling()
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
@@ -342,6 +345,7 @@ func (l *loader) resolve(ctx context.Context) {
 	if versionsOK {
 		l.runtimeName()
 	}
+	l.validateNames()
 	l.sourceDateEpoch()
 }
 
@@ -599,16 +603,17 @@ func (l *loader) file(name string) string {
 		return ""
 	}
 	p := l.path(v.raw)
+	// Checked before it is opened: a FIFO would block the open (validate_files.go).
+	if err := checkRegularFile(p, maxFileBytes[name]); err != nil {
+		l.fail(name, v, "%v", fileRule(err))
+		return ""
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		l.fail(name, v, "cannot be read: %v", unwrapPathError(err))
 		return ""
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		l.fail(name, v, "is a directory; name a file")
-		return ""
-	}
+	f.Close()
 	return p
 }
 

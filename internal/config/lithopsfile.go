@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 
@@ -18,8 +17,11 @@ type lithopsFile struct {
 // readLithopsFile parses the Lithops config at path. Only the sections this action reads are
 // kept; a section that is not a mapping is an error naming it.
 func readLithopsFile(path string) (*lithopsFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path, maxLithopsConfigBytes)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkYAMLSize(data); err != nil {
 		return nil, err
 	}
 	var doc map[string]any

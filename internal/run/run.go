@@ -87,6 +87,7 @@ type pipeline struct {
 	partial    bool                // the deployment failed after changing something
 	changed    bool
 	result     *Result
+	unlocks    []func() // locks held until the run ends (deploy.Locker)
 }
 
 // skip is a stage's "nothing to do", reported by the runner rather than buried in the stage;
@@ -126,9 +127,22 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	for _, s := range cfg.Secrets {
 		ui.Mask(s)
 	}
+	for _, w := range cfg.Warnings {
+		ui.Warnf("%s", w)
+	}
+	// Checked before anything is built: outputs that cannot be published would fail the run only
+	// after the cloud changed.
+	if err := CheckFiles(ui.getenv); err != nil {
+		return nil, err
+	}
 	backend, err := deps.Backend(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if pf, ok := backend.(deploy.Preflighter); ok {
+		if err := pf.Preflight(ctx); err != nil {
+			return nil, fmt.Errorf("checking the deployment target before the build: %w", err)
+		}
 	}
 	work, err := os.MkdirTemp(deps.TempDir, "lithops-runtime-build-")
 	if err != nil {
@@ -137,6 +151,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	defer os.RemoveAll(work)
 
 	p := &pipeline{cfg: cfg, deps: deps, backend: backend, workDir: work, result: &Result{}}
+	defer p.unlock()
 	ui.Infof("lithops runtime %s: backend %s, %s package, Python %s, Lithops %s, memory %v MB",
 		cfg.RuntimeName, cfg.Backend, cfg.PackageType, cfg.Python, cfg.Lithops, cfg.Memory)
 	for _, s := range stages {
@@ -204,6 +219,9 @@ func (p *pipeline) build(ctx context.Context) error {
 
 func (p *pipeline) deploy(ctx context.Context) error {
 	cfg := p.cfg
+	if err := p.lock(ctx); err != nil {
+		return err
+	}
 	plan, err := p.backend.Plan(ctx, &deploy.Request{
 		RuntimeName:   cfg.RuntimeName,
 		Lithops:       cfg.Lithops,

@@ -127,8 +127,12 @@ func (p *pipeline) publish(ctx context.Context) error {
 	outs := p.publishOutputs()
 	p.result.Outputs = outs
 	p.result.Changed = p.changed
-	p.deps.UI.Outputs(p.deps.Stdout, outs)
-	p.deps.UI.Summary(renderSummary(p))
+	if err := p.deps.UI.Outputs(p.deps.Stdout, outs); err != nil {
+		return err
+	}
+	if _, err := p.deps.UI.Summary(renderSummary(p)); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -30,7 +30,11 @@ func renderSummary(p *pipeline) string {
 		row(fmt.Sprintf("Function (%d MB)", f.MemoryMB), "`"+f.Name+"`")
 	}
 	if art.Layer != nil {
-		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(p.plan.LayerID), bytesize.Format(art.Layer.Size), bytesize.Format(art.Layer.UnzippedSize)))
+		layer := p.plan.LayerID // the live version reused, "" when a new one is published
+		if p.deployment != nil && p.deployment.LayerID != "" {
+			layer = p.deployment.LayerID
+		}
+		row("Layer", fmt.Sprintf("`%s`: %s zipped, %s unzipped", orDash(layer), bytesize.Format(art.Layer.Size), bytesize.Format(art.Layer.UnzippedSize)))
 	}
 	if art.Function != nil {
 		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", bytesize.Format(art.Function.Size), bytesize.Format(art.Function.UnzippedSize), art.Function.SHA256))

@@ -50,8 +50,9 @@ func summaryPipeline(backend, packageType string) *pipeline {
 	if backend == lithops.AliyunFC {
 		plan.Region = "cn-hangzhou"
 	} else if packageType == build.Zip {
-		plan.LayerID = "arn:aws:lambda:us-east-1:123456789012:layer:lithops_v370_abcd_default-runtime-v312_layer:3"
-		d.LayerID = plan.LayerID
+		// A new layer version is published: the plan does not know its ARN, the deployment does.
+		d.LayerID = "arn:aws:lambda:us-east-1:123456789012:layer:lithops_v370_abcd_default-runtime-v312_layer:3"
+		plan.Steps = append([]deploy.Step{{Action: deploy.Create, Resource: "layer", Name: "lithops_v370_abcd_default-runtime-v312_layer"}}, plan.Steps...)
 	} else {
 		d.ImageURI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lithops_v370_abcd/my-runtime@" + art.ImageDigest
 	}

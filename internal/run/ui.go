@@ -141,12 +141,20 @@ func (u *UI) EndGroup() {
 	}
 }
 
-// Outputs publishes outputs: to $GITHUB_OUTPUT when set, and as name=value lines on stdout when
-// not in GitHub Actions.
-func (u *UI) Outputs(stdout io.Writer, outs Outputs) {
-	if u.getenv("GITHUB_OUTPUT") != "" {
+// Outputs publishes outputs: to $GITHUB_OUTPUT when set (each value in a block with its own
+// random delimiter), and as name=value lines on stdout when not in GitHub Actions.
+func (u *UI) Outputs(stdout io.Writer, outs Outputs) error {
+	if path := u.getenv(outputVar); path != "" {
+		var b strings.Builder
 		for _, o := range outs {
-			u.action.SetOutput(o.Name, u.log.redact(o.Value))
+			block, err := fileCommand(o.Name, u.log.redact(o.Value))
+			if err != nil {
+				return err
+			}
+			b.WriteString(block)
+		}
+		if err := appendFile(path, b.String()); err != nil {
+			return fmt.Errorf("writing the outputs to %s=%s: %w", outputVar, path, fileProblem(err))
 		}
 	}
 	if !u.inActions {
@@ -154,15 +162,19 @@ func (u *UI) Outputs(stdout io.Writer, outs Outputs) {
 			fmt.Fprintf(stdout, "%s=%s\n", o.Name, u.log.redact(o.Value))
 		}
 	}
+	return nil
 }
 
 // Summary appends markdown to $GITHUB_STEP_SUMMARY when set; it reports whether it wrote.
-func (u *UI) Summary(markdown string) bool {
-	if u.getenv("GITHUB_STEP_SUMMARY") == "" {
-		return false
+func (u *UI) Summary(markdown string) (bool, error) {
+	path := u.getenv(summaryVar)
+	if path == "" {
+		return false, nil
 	}
-	u.action.AddStepSummary(u.log.redact(markdown))
-	return true
+	if err := appendFile(path, u.log.redact(markdown)+"\n"); err != nil {
+		return false, fmt.Errorf("writing the step summary to %s=%s: %w", summaryVar, path, fileProblem(err))
+	}
+	return true, nil
 }
 
 // redactor replaces secrets in whatever is written through it. Writes are line-buffered so that a
@@ -211,9 +223,9 @@ func (r *redactor) Write(p []byte) (int, error) {
 			break
 		}
 		line := string(r.buf.Next(i + 1))
-		if _, err := io.WriteString(r.w, r.redactLocked(line)); err != nil {
-			return len(p), err
-		}
+		// A log stream that fails (a closed pipe) must not stop, or panic, a deployment half way:
+		// its error is dropped.
+		_, _ = io.WriteString(r.w, r.redactLocked(line))
 	}
 	return len(p), nil
 }

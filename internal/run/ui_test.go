@@ -85,13 +85,13 @@ func TestErrorAnnotations(t *testing.T) {
 
 func TestSummaryOnlyWhenFileSet(t *testing.T) {
 	var log bytes.Buffer
-	if NewUI(&log, envOf(nil)).Summary("# x") {
+	if ok, _ := NewUI(&log, envOf(nil)).Summary("# x"); ok {
 		t.Error("wrote a summary without GITHUB_STEP_SUMMARY")
 	}
 	file := filepath.Join(t.TempDir(), "summary")
 	ui := NewUI(&log, envOf(map[string]string{"GITHUB_STEP_SUMMARY": file}))
 	ui.Mask("hunter2-secret")
-	if !ui.Summary("# title hunter2-secret") {
+	if ok, err := ui.Summary("# title hunter2-secret"); !ok || err != nil {
 		t.Fatal("no summary written")
 	}
 	data, _ := os.ReadFile(file)

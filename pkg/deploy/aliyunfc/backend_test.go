@@ -52,7 +52,11 @@ func newBackend(t *testing.T, cloud *fakealiyun.Cloud, v lithops.Version) *aliyu
 	if err != nil {
 		t.Fatal(err)
 	}
-	return aliyunfc.New(api, aliyunfc.NewOSS(cloud.OSS.URL, cloud.Region, cred), aliyunfc.Options{
+	objects, err := aliyunfc.NewOSS(cloud.OSS.URL, cloud.Region, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aliyunfc.New(api, objects, aliyunfc.Options{
 		Region: cloud.Region, AccountID: cloud.AccountID, AccessKeyID: cred.AccessKeyID, Generation: lithops.FCGenerationFor(v),
 		PollMin: 20 * time.Millisecond, PollMax: 100 * time.Millisecond,
 	})

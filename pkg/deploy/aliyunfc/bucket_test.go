@@ -20,7 +20,11 @@ func bucketBackend(t *testing.T, cloud *fakealiyun.Cloud, clientKey, storageRegi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return aliyunfc.New(api, aliyunfc.NewOSS(cloud.OSS.URL, cloud.Region, cred), aliyunfc.Options{
+	objects, err := aliyunfc.NewOSS(cloud.OSS.URL, cloud.Region, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aliyunfc.New(api, objects, aliyunfc.Options{
 		Region: cloud.Region, StorageRegion: storageRegion, AccountID: cloud.AccountID, AccessKeyID: clientKey, Generation: lithops.FC3,
 		PollMin: 20 * time.Millisecond, PollMax: 100 * time.Millisecond,
 	})

@@ -21,7 +21,13 @@ type fc2API struct {
 // NewFC2 returns the FC 2.0 API of service at endpoint ("" for <account>.<region>.fc.aliyuncs.com).
 func NewFC2(endpoint, region, account, service string, cred Credentials) (FunctionAPI, error) {
 	if endpoint == "" {
-		endpoint = fmt.Sprintf("https://%s.%s.fc.aliyuncs.com", account, region)
+		host, err := fcHost(region, account)
+		if err != nil {
+			return nil, err
+		}
+		endpoint = "https://" + host
+	} else if err := checkEndpoint("Function Compute", endpoint); err != nil {
+		return nil, err
 	}
 	opts := []fc2.ClientOption{fc2.WithAccountID(account), fc2.WithTimeout(15 * 60)}
 	if cred.SecurityToken != "" {

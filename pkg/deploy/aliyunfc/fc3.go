@@ -31,7 +31,16 @@ type Credentials struct {
 // NewFC3 returns the FC 3.0 API at endpoint ("" for <account>.<region>.fc.aliyuncs.com; a URL with
 // http:// for emulators and VPC endpoints).
 func NewFC3(endpoint, region, account string, cred Credentials) (FunctionAPI, error) {
-	host, protocol := splitEndpoint(endpoint, fmt.Sprintf("%s.%s.fc.aliyuncs.com", account, region))
+	def := ""
+	if endpoint == "" {
+		var err error
+		if def, err = fcHost(region, account); err != nil {
+			return nil, err
+		}
+	} else if err := checkEndpoint("Function Compute", endpoint); err != nil {
+		return nil, err
+	}
+	host, protocol := splitEndpoint(endpoint, def)
 	cfg := &openapi.Config{
 		AccessKeyId: dara.String(cred.AccessKeyID), AccessKeySecret: dara.String(cred.AccessKeySecret),
 		RegionId: dara.String(region), Endpoint: dara.String(host), Protocol: dara.String(protocol),

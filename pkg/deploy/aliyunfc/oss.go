@@ -27,7 +27,15 @@ var _ ObjectAPI = (*oss.Client)(nil)
 
 // NewOSS returns the OSS client at endpoint ("" for oss-<region>.aliyuncs.com; an http:// URL is
 // used as is, with path-style bucket addressing, for emulators).
-func NewOSS(endpoint, region string, cred Credentials) ObjectAPI {
+func NewOSS(endpoint, region string, cred Credentials) (ObjectAPI, error) {
+	if err := ossRegion(region); err != nil {
+		return nil, err
+	}
+	if endpoint != "" {
+		if err := checkEndpoint("OSS", endpoint); err != nil {
+			return nil, err
+		}
+	}
 	cfg := oss.LoadDefaultConfig().WithRegion(region).
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(cred.AccessKeyID, cred.AccessKeySecret, cred.SecurityToken))
 	if endpoint != "" {
@@ -36,7 +44,7 @@ func NewOSS(endpoint, region string, cred Credentials) ObjectAPI {
 			cfg = cfg.WithUsePathStyle(true).WithDisableSSL(true)
 		}
 	}
-	return oss.NewClient(cfg)
+	return oss.NewClient(cfg), nil
 }
 
 // ReadObject reads an object; found is false when it or its bucket does not exist.

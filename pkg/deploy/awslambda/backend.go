@@ -63,6 +63,9 @@ type Options struct {
 	// aws.region, else the compute region): the default bucket is named after it and created
 	// there. "" means Region.
 	StorageRegion string
+	// AccountID is the account the deployment is meant for ("" for the credentials' own): Preflight
+	// refuses other credentials.
+	AccountID string
 	// EphemeralMB is the functions' /tmp size (default 512).
 	EphemeralMB int
 	// Logger receives progress (default: discarded).

@@ -123,6 +123,20 @@ func TestImageRuntimeDeploy(t *testing.T) {
 	layer := zipOf(t, "python/", map[string][]byte{"dep/__init__.py": nil})
 	fn := zipOf(t, "", map[string][]byte{"entry_point.py": []byte("def lambda_handler(e, c):\n    return {}\n")})
 	zreq := imageRequest(&build.Artifact{PackageType: build.Zip, Layer: layer, Function: fn}, 512)
+	// Under the image's name, my-runtime:1, the layer name would hold a ':' (refused first).
+	if _, err := b.Plan(ctx, zreq); err == nil || !strings.Contains(err.Error(), "layer name") {
+		t.Errorf("zip runtime named my-runtime:1: %v", err)
+	}
+	// Under a name valid for both (an image tagged latest), the image function is in the way.
+	ireq := imageRequest(art2, 512)
+	ireq.RuntimeName = "my-runtime"
+	if plan, err = b.Plan(ctx, ireq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = b.Apply(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	zreq.RuntimeName = "my-runtime"
 	if _, err := b.Plan(ctx, zreq); err == nil || !strings.Contains(err.Error(), "exists as a container image function") {
 		t.Errorf("zip over image: %v", err)
 	}

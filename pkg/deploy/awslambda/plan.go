@@ -96,6 +96,11 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 	if err := b.identity(ctx); err != nil {
 		return nil, err
 	}
+	// With the real user key: names Lambda would refuse fail here, before anything is created.
+	if err := (lithops.AWSNames{UserKey: b.userKey, Lithops: req.Lithops, RuntimeName: req.RuntimeName, MemoryMB: req.MemoryMB,
+		Namespace: b.opts.Namespace, PackageType: art.PackageType}).Check(); err != nil {
+		return nil, fmt.Errorf("aws_lambda: %w", err)
+	}
 	region := b.opts.Region
 	pkg := lithops.AWSPackage(req.Lithops, b.userKey, b.opts.Namespace)
 	p := &plan{req: req, bucket: req.StorageBucket}
