@@ -306,7 +306,13 @@ func python3(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("python3 is needed to run Lithops' own code (.ci/run puts pyenv's Pythons on PATH): %v", err)
 	}
-	return p
+	// The oracle runs with no PATH; a launcher such as pyenv's shim (a bash script) needs one, so
+	// run the interpreter it launches.
+	out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // TestLithopsOracle compares every name, key, bucket, metadata object and config value with the

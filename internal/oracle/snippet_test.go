@@ -53,8 +53,8 @@ func snippets(t *testing.T, version string) []snippet {
 		id   string
 		args []string
 	}{
-		{"snippet-aws-zip", []string{"--backend", "aws_lambda", "--region", "eu-west-1", "--role", "r", "--python-version", awsPy, "--namespace", "team", "--memory", "1024"}},
-		{"snippet-aws-image", []string{"--backend", "aws_lambda", "--region", "us-east-2", "--role", "r", "--python-version", awsPy, "--dockerfile", dockerfile, "--runtime-name", "my-org/runtime:v2"}},
+		{"snippet-aws-zip", []string{"--backend", "aws_lambda", "--region", "eu-west-1", "--role", "arn:aws:iam::123456789012:role/lithops-execution-role", "--python-version", awsPy, "--namespace", "team", "--memory", "1024"}},
+		{"snippet-aws-image", []string{"--backend", "aws_lambda", "--region", "us-east-2", "--role", "arn:aws:iam::123456789012:role/lithops-execution-role", "--python-version", awsPy, "--dockerfile", dockerfile, "--runtime-name", "my-org/runtime:v2"}},
 	} {
 		cfg := load(c.args...)
 		key := lithops.AWSUserKey("AIDAIOSFODNN7EXAMPLE")
