@@ -63,6 +63,19 @@ func Main(ctx context.Context, args []string, sys System) int {
 	if sys.Getenv("GITHUB_ACTIONS") == "true" {
 		logw = sys.Stdout
 	}
+	// --help, --version and a command line that cannot be parsed answer before anything else: the
+	// help and the version on stdout, a usage error as one line on stderr (exit 2).
+	switch _, err := config.ParseArgs(args); {
+	case errors.Is(err, config.ErrHelp):
+		config.Help(sys.Stdout)
+		return 0
+	case errors.Is(err, config.ErrVersion):
+		fmt.Fprint(sys.Stdout, versionText(debug.ReadBuildInfo()))
+		return 0
+	case err != nil:
+		fmt.Fprintf(sys.Stderr, "lithops-runtime: %v\n", err)
+		return 2
+	}
 	ui := run.NewUI(logw, sys.Getenv)
 	// The first line comes before anything slow (the python3 probe for defaults, builds).
 	ui.Infof("lithops-runtime-action %s (%s/%s)", version(), runtime.GOOS, runtime.GOARCH)

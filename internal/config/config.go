@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -97,7 +96,7 @@ type Env struct {
 	GOOS, GOARCH string
 }
 
-// ErrHelp is returned by Load when --help was asked for.
+// ErrHelp is returned by Load (and ParseArgs) when --help, -h or the word help was asked for.
 var ErrHelp = errors.New("help requested")
 
 // Load reads every input from args (flags), INPUT_* variables and the Lithops config file, fills
@@ -116,11 +115,11 @@ func Load(ctx context.Context, args []string, env Env) (*Config, error) {
 	if env.GOARCH == "" {
 		env.GOARCH = runtime.GOARCH
 	}
-	flags, err := parseFlags(args, env.Usage)
+	flags, err := ParseArgs(args)
+	if errors.Is(err, ErrHelp) {
+		Help(env.Usage)
+	}
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, ErrHelp
-		}
 		return nil, err
 	}
 	raw := collect(flags, env.Getenv)
