@@ -33,7 +33,7 @@ func switchValue(s string) bool {
 }
 
 // ParseArgs parses the command line: one flag per input (--name value, --name=value; a switch
-// alone, --dry-run, means true), or a request for help (--help, -h, help) or the version
+// alone, --dry-run, means true; a flag given twice takes its last value), or a request for help (--help, -h, help) or the version
 // (--version, version). It returns the inputs given, ErrHelp, ErrVersion or a *UsageError.
 func ParseArgs(args []string) (map[string]string, error) {
 	byName := make(map[string]Input, len(Inputs))
@@ -94,9 +94,6 @@ func ParseArgs(args []string) (map[string]string, error) {
 			val = args[i]
 		default:
 			return nil, &UsageError{fmt.Sprintf("flag --%s needs a value, e.g. --%s %s", name, name, example(in))}
-		}
-		if _, dup := given[name]; dup {
-			return nil, &UsageError{fmt.Sprintf("flag --%s is given twice; give it once", name)}
 		}
 		given[name] = strings.TrimSpace(val)
 	}

@@ -87,6 +87,8 @@ type pipeline struct {
 	partial    bool                // the deployment failed after changing something
 	changed    bool
 	result     *Result
+	// noCloud is set when a dry run goes on without usable credentials: no plan, no outputs.
+	noCloud error
 }
 
 // skip is a stage's "nothing to do", reported by the runner rather than buried in the stage;
@@ -139,6 +141,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	p := &pipeline{cfg: cfg, deps: deps, backend: backend, workDir: work, result: &Result{}}
 	ui.Infof("lithops runtime %s: backend %s, %s package, Python %s, Lithops %s, memory %v MB",
 		cfg.RuntimeName, cfg.Backend, cfg.PackageType, cfg.Python, cfg.Lithops, cfg.Memory)
+	if err := p.preflight(ctx); err != nil {
+		return nil, fmt.Errorf("before the build: %w", err)
+	}
 	for _, s := range stages {
 		start := deps.Now()
 		ui.Group(s.name)
@@ -204,6 +209,9 @@ func (p *pipeline) build(ctx context.Context) error {
 
 func (p *pipeline) deploy(ctx context.Context) error {
 	cfg := p.cfg
+	if p.noCloud != nil {
+		return skip{reason: "dry-run without usable credentials: no plan against what is live", warn: true}
+	}
 	plan, err := p.backend.Plan(ctx, &deploy.Request{
 		RuntimeName:   cfg.RuntimeName,
 		Lithops:       cfg.Lithops,
