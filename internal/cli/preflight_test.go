@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,5 +105,33 @@ func TestLocalMissingInterpreterFailsBeforeTheBuild(t *testing.T) {
 	log := s.stderr.String()
 	if s.code != 1 || !strings.Contains(log, "before the build: no python3.12 interpreter found") || strings.Contains(log, "==> build") {
 		t.Errorf("exit %d\n%s", s.code, log)
+	}
+}
+
+// TestAliyunCredentialsCheckedBeforeTheBuild: an AccessKey Function Compute refuses stops the run
+// before the build, naming the standard ways to provide one; a dry run with no AccessKey at all
+// builds, checks the limits and says what it could not check.
+func TestAliyunCredentialsCheckedBeforeTheBuild(t *testing.T) {
+	offline(t, fcWheels)
+	d := newFCDeploy(t, "3.7.0", "3.12")
+	env := maps.Clone(d.env)
+	env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = "LTAI5tNotAKeyTheFakeKnows"
+	s := runMain(t, d.ws, env, d.args...)
+	log := s.stderr.String()
+	if s.code != 1 || !strings.Contains(log, "before the build: aliyun_fc: no usable credentials: Function Compute refused the AccessKey") ||
+		!strings.Contains(log, "aliyun/configure-aliyun-credentials-action") || strings.Contains(log, "==> build") {
+		t.Errorf("refused AccessKey: exit %d\n%s", s.code, log)
+	}
+
+	env = maps.Clone(d.env)
+	delete(env, "ALIBABA_CLOUD_ACCESS_KEY_ID")
+	delete(env, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+	s = runMain(t, d.ws, env, append(slices.Clone(d.args), "--dry-run")...)
+	log = s.stderr.String()
+	if s.code != 0 || !strings.Contains(log, "dry-run could not check: the credentials, what is live in aliyun_fc") || !strings.Contains(log, "within Aliyun Function Compute's limits") {
+		t.Errorf("dry run without an AccessKey: exit %d\n%s", s.code, log)
+	}
+	if len(d.cloud.Functions3()) != 0 {
+		t.Errorf("functions created: %v", d.cloud.Functions3())
 	}
 }

@@ -363,7 +363,8 @@ func (l *loader) aliyunCredentials() {
 			c.Secrets = append(c.Secrets, s)
 		}
 	}
-	if c.Aliyun.AccessKeyID == "" || c.Aliyun.AccessKeySecret == "" {
+	// A dry run goes on without them: the backend's credential check says what it could not check.
+	if (c.Aliyun.AccessKeyID == "" || c.Aliyun.AccessKeySecret == "") && !c.DryRun {
 		l.fail("backend", l.raw.get("backend"), "aliyun_fc needs an AccessKey: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (aliyun/configure-aliyun-credentials-action does), or aliyun.access_key_id and aliyun.access_key_secret in the Lithops config")
 	}
 	if c.AccountID == "" {
