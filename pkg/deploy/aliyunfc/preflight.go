@@ -25,13 +25,16 @@ func (b *Backend) Preflight(ctx context.Context, _ *deploy.Request) error {
 	if b.opts.AccessKeyID == "" {
 		return &deploy.CredentialsError{Backend: lithops.AliyunFC, Err: errors.New("no AccessKey was found"), Fix: CredentialsFix}
 	}
-	_, err := b.fc.Get(ctx, credentialCheckFunction)
+	_, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, credentialCheckFunction) })
 	var ae *APIError
 	if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
 		return &deploy.CredentialsError{Backend: lithops.AliyunFC, Err: fmt.Errorf("Function Compute refused the AccessKey: %s: %s", ae.Code, ae.Message), Fix: CredentialsFix}
 	}
-	if err != nil {
-		return fmt.Errorf("checking the Aliyun credentials with Function Compute: %w", err)
+	if err != nil && ctx.Err() == nil {
+		// Not an answer about the credentials (the service failing, the network): the deploy will
+		// meet it again and report it with its context.
+		b.log.Warn("could not check the Aliyun credentials before the build", "error", err)
+		return nil
 	}
-	return nil
+	return err
 }
