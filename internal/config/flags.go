@@ -22,16 +22,6 @@ func isSwitch(in Input) bool {
 	return in.Default == "true" || in.Default == "false" || in.Name == "local-test"
 }
 
-// switchValue reports whether s is a value a switch accepts as its next argument
-// (--dry-run true, as the string flags of earlier versions were written).
-func switchValue(s string) bool {
-	switch strings.ToLower(s) {
-	case "true", "false":
-		return true
-	}
-	return false
-}
-
 // ParseArgs parses the command line: one flag per input (--name value, --name=value; a switch
 // alone, --dry-run, means true; a flag given twice takes its last value), or a request for help (--help, -h, help) or the version
 // (--version, version). It returns the inputs given, ErrHelp, ErrVersion or a *UsageError.
@@ -49,19 +39,17 @@ func ParseArgs(args []string) (map[string]string, error) {
 			return nil, ErrVersion
 		}
 	}
-	lastSwitch := "" // a bare switch just before: it does not take the next argument
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "--" {
 			if i+1 < len(args) {
-				return nil, unexpected(args[i+1], "")
+				return nil, unexpected(args[i+1])
 			}
 			break
 		}
 		if len(arg) < 2 || arg[0] != '-' {
-			return nil, unexpected(arg, lastSwitch)
+			return nil, unexpected(arg)
 		}
-		lastSwitch = ""
 		name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
 		val, hasVal := "", false
 		if k, v, ok := strings.Cut(name, "="); ok {
@@ -84,8 +72,11 @@ func ParseArgs(args []string) (map[string]string, error) {
 		switch {
 		case hasVal:
 		case isSwitch(in):
-			val, lastSwitch = "true", name
-			if i+1 < len(args) && switchValue(args[i+1]) {
+			// A switch takes the next argument as its value unless it is a flag: no input is
+			// positional, so "--dry-run true" (as earlier versions were written) is meant as a
+			// value, and "--smoke-test yes" is reported as a bad value of smoke-test.
+			val = "true"
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
 				i++
 				val = args[i]
 			}
@@ -110,12 +101,8 @@ func isFlag(arg string, byName map[string]Input) bool {
 	return ok || name == "help" || name == "h" || name == "version"
 }
 
-// unexpected explains a positional argument: every input is a flag. prevSwitch names the bare
-// switch just before it ("" when none), which takes no value unless written --name=value.
-func unexpected(arg, prevSwitch string) error {
-	if prevSwitch != "" {
-		return &UsageError{fmt.Sprintf("unexpected argument %q: --%s is a switch (--%s, --%s=false); to give it a value write --%s=%s", arg, prevSwitch, prevSwitch, prevSwitch, prevSwitch, arg)}
-	}
+// unexpected explains a positional argument: every input is a flag.
+func unexpected(arg string) error {
 	return &UsageError{fmt.Sprintf("unexpected argument %q: every input is a flag, e.g. --requirements %s (lithops-runtime --help lists them)", arg, arg)}
 }
 
