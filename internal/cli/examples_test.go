@@ -222,6 +222,7 @@ func TestExampleWorkflowsRun(t *testing.T) {
 // PATH (no lithops installed).
 func runExample(t *testing.T, ws string, env map[string]string, python string) *session {
 	t.Helper()
+	env = withWheels(t, env)
 	s := &session{env: env}
 	s.code = Main(context.Background(), nil, System{
 		Getenv: func(k string) string { return env[k] }, Stdout: &s.stdout, Stderr: &s.stderr, Workdir: ws,
