@@ -61,14 +61,11 @@ type session struct {
 	code           int
 }
 
-// offline points pip at a fixture wheelhouse for the test: in the process environment (for the
-// test's own pip calls) and, through the program's environment, for every run of the program in
-// the test and its subtests.
+// offline points pip at a fixture wheelhouse for the test, in the process environment.
 func offline(t *testing.T, wheels string) {
 	t.Setenv("PIP_NO_INDEX", "1")
 	t.Setenv("PIP_FIND_LINKS", wheels)
 	t.Setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-	testWheels.Store(t.Name(), wheels)
 }
 
 // parallelOffline marks the test parallel and points the program's pip at a fixture wheelhouse
