@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -105,7 +106,7 @@ func TestHelpText(t *testing.T) {
 		if !strings.Contains(text, line) {
 			t.Errorf("--help does not show %s", line)
 		}
-		if in.Default != "" && !strings.Contains(text, fmt.Sprintf("--%s", in.Name)) {
+		if in.Default != "" && !regexp.MustCompile(`(?m)^  --`+regexp.QuoteMeta(in.Name)+`( \S+)?  \(default `+regexp.QuoteMeta(in.Default)+`\)$`).MatchString(text) {
 			t.Errorf("--help does not show the default of %s", in.Name)
 		}
 	}
