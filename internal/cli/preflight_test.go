@@ -49,8 +49,10 @@ func TestAWSWithoutCredentialsFailsBeforeTheBuild(t *testing.T) {
 	d := newAWSDeploy(t)
 	env, imdsCalls := noCredentials(t, d.cloud)
 	for _, extra := range [][]string{nil, {"--user-id", "someone"}} {
+		// The SDK's own logger writes to the process's stderr: capture it too.
+		processStderr := captureStderr(t)
 		s := runMain(t, d.ws, env, append(append([]string{}, d.args...), extra...)...)
-		log := s.stderr.String()
+		log := s.stderr.String() + processStderr()
 		if s.code != 1 {
 			t.Fatalf("%v: exit %d\n%s", extra, s.code, log)
 		}
@@ -133,5 +135,23 @@ func TestAliyunCredentialsCheckedBeforeTheBuild(t *testing.T) {
 	}
 	if len(d.cloud.Functions3()) != 0 {
 		t.Errorf("functions created: %v", d.cloud.Functions3())
+	}
+}
+
+// captureStderr sends the process's stderr to a file until the returned function is called, which
+// returns what was written.
+func captureStderr(t *testing.T) func() string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	return func() string {
+		os.Stderr = saved
+		f.Close()
+		data, _ := os.ReadFile(f.Name())
+		return string(data)
 	}
 }
