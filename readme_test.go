@@ -124,7 +124,9 @@ func renderReference(a refAction) string {
 	b.WriteString("\n### Example workflows\n\n")
 	b.WriteString("[`examples/workflows/`](examples/workflows/): AWS Lambda zip runtime with OIDC (`aws-zip-oidc.yml`), " +
 		"AWS Lambda container runtime for arm64 (`aws-container.yml`), Aliyun Function Compute zip runtime (`aliyun-zip.yml`), " +
-		"one runtime per Python version (`python-matrix.yml`).\n")
+		"one runtime per Python version (`python-matrix.yml`), " +
+		"a check on the runner itself with the `local` backend and the build cache (`local.yml`). " +
+		"internal/cli's TestExampleWorkflowsRun runs each one's action step through the binary (dry runs against in-process fakes of the clouds).\n")
 	return b.String()
 }
 
@@ -397,7 +399,7 @@ func TestReadmeExampleWorkflows(t *testing.T) {
 	for _, f := range files {
 		names = append(names, filepath.Base(f))
 	}
-	wantFiles := []string{"aliyun-zip.yml", "aws-container.yml", "aws-zip-oidc.yml", "python-matrix.yml"}
+	wantFiles := []string{"aliyun-zip.yml", "aws-container.yml", "aws-zip-oidc.yml", "local.yml", "python-matrix.yml"}
 	for _, w := range wantFiles {
 		if !slices.Contains(names, w) {
 			t.Errorf("examples/workflows/%s is missing (the README reference names it)", w)

@@ -242,7 +242,7 @@ d="$tmp/ci"
 new_sandbox "$d" > /dev/null
 run_act "$d" '{"ref": "refs/heads/main"}' .github/workflows/ci.yml ||
   { cat "$d/act.out" >&2; fail "ci.yml: act failed"; }
-for line in "gofmt -l main.go" "go vet ./... [CGO_ENABLED= GOOS= GOARCH=]" "go test ./... [CGO_ENABLED= GOOS= GOARCH=]" \
+for line in "gofmt -l main.go" "go vet ./... [CGO_ENABLED= GOOS= GOARCH=]" "go test -count=1 -timeout 30m ./... [CGO_ENABLED= GOOS= GOARCH=]" \
   "sudo apt-get install -y python3-wheel-whl buildah podman skopeo busybox-static"; do
   [ "$(grep -cxF -- "$line" "$d/log")" = 2 ] || { cat "$d/log" >&2; fail "ci.yml: want '$line' once per matrix job (2)"; }
 done

@@ -82,7 +82,7 @@ func (d *fcDeploy) function(name string, fc2Service string) (fakealiyun.Function
 // testFCLifecycle deploys a zip runtime with the user's requirement, redeploys unchanged, adds a
 // requirement, and deploys a failing runtime, on one FC API generation.
 func testFCLifecycle(t *testing.T, lithopsVersion, python, runtime, service string) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	d := newFCDeploy(t, lithopsVersion, python)
 	first := d.run(t)
 	if first.code != 0 {
@@ -159,7 +159,7 @@ func testFCLifecycle(t *testing.T, lithopsVersion, python, runtime, service stri
 		good[fn], _ = d.function(fn, service)
 	}
 	metaBefore, _ := d.cloud.Object(bucket, metaKey)
-	offline(t, fcRaisingWheels)
+	useWheels(t, fcRaisingWheels)
 	env, outFile, _ := actionsEnv(t, nil)
 	maps.Copy(env, d.env)
 	failing := runMain(t, d.ws, env, d.args...)
@@ -213,7 +213,7 @@ func TestAliyunFC2ZipRuntimeLifecycle(t *testing.T) {
 // TestAliyunFCNameLimit: a runtime name whose function name would exceed FC's 64 characters is an
 // input error, before any call.
 func TestAliyunFCNameLimit(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	d := newFCDeploy(t, "3.7.0", "3.12", "--runtime-name", strings.Repeat("r", 40))
 	s := d.run(t)
 	if s.code != 1 || !strings.Contains(s.stderr.String(), "over FC's limit of 64") {
@@ -275,7 +275,7 @@ func containerInvoker(t *testing.T) fakealiyun.ContainerInvoker {
 // this machine before pushing, pushes it to the registry, deploys it as a custom container pinned
 // by digest and smoke-tests it through FC's HTTP contract; the second run changes nothing.
 func TestAliyunFCCustomContainerFromRequirements(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	base := serveLambdaBase(t, "3.12") // any image with python3 on PATH serves as the base
 	acr := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(acr.Close)
@@ -363,7 +363,7 @@ func TestAliyunFCDockerfileTemplate(t *testing.T) {
 
 // TestAliyunFCDryRun plans against the live state and changes nothing (FC 2.0: not even the service).
 func TestAliyunFCDryRun(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	for _, v := range []struct{ lithops, python string }{{"3.7.0", "3.12"}, {"3.6.0", "3.10"}} {
 		d := newFCDeploy(t, v.lithops, v.python)
 		s := d.run(t, "--dry-run", "true")
@@ -386,7 +386,7 @@ func TestAliyunFCDryRun(t *testing.T) {
 // of every FC and OSS call answered with throttling or a server error (invocations included), on
 // both API generations: the end states are the same.
 func TestAliyunFCUnderFaults(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	for _, v := range []struct{ lithops, python, service string }{{"3.7.0", "3.12", ""}, {"3.6.0", "3.10", "lithops_ltai"}} {
 		t.Run(v.lithops, func(t *testing.T) {
 			end := func(seed uint64) (map[string]fakealiyun.FunctionState, []byte, []string) {
@@ -474,7 +474,7 @@ func flakyRegistry(t *testing.T, seed uint64) *httptest.Server {
 // TestAliyunFCContainerUnderFaults: an FC custom-container runtime deploys to the same end state
 // with 20% of FC, OSS and registry requests failing.
 func TestAliyunFCContainerUnderFaults(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	base := serveLambdaBase(t, "3.12")
 	end := func(seed uint64) (fakealiyun.FunctionState, []byte, string) {
 		acr := flakyRegistry(t, seed)
@@ -516,7 +516,7 @@ func TestAliyunFCContainerUnderFaults(t *testing.T) {
 // TestAliyunFCInterruptedConverges: a run interrupted (as on SIGTERM) while it creates the
 // functions exits 1 promptly saying the deployment stopped part way, and the next run converges.
 func TestAliyunFCInterruptedConverges(t *testing.T) {
-	offline(t, fcWheels)
+	offline(t, fcWheels) // not parallel: it measures how fast an interrupted run stops
 	d := newFCDeploy(t, "3.7.0", "3.12")
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

@@ -139,26 +139,8 @@ func TestAWSLambdaDockerfileTemplate(t *testing.T) {
 	buildahSandbox(t, strings.Split(base, "/")[0])
 	d := newAWSDeploy(t)
 	d.cloud.ImageInvoker = imageInvoker(t)
-	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The template with the test's base image, and with its pip step (PyPI is unreachable here)
-	// replaced by a COPY of the same dependencies installed from the fixture wheelhouse.
-	df := strings.Replace(string(tmpl), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:${PYTHON_VERSION}", "ARG BASE_IMAGE="+base, 1)
-	pipStep := regexp.MustCompile(`(?s)RUN if \[ -n "\$LITHOPS_DEPENDENCIES" \].*?fi\n`)
-	df = pipStep.ReplaceAllLiteralString(df, "COPY deps/ ${LAMBDA_TASK_ROOT}/\n")
-	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
-		t.Fatalf("the template changed: update this test\n%s", df)
-	}
 	ctxDir := filepath.Join(d.ws, "runtime")
-	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
-		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
-		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 34},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), df)
+	writeLambdaTemplate(t, ctxDir, base, "x86_64")
 	writeFile(t, filepath.Join(ctxDir, "notes.txt"), "kept as is\n")
 	before := snapshot(t, ctxDir)
 
@@ -181,6 +163,30 @@ func TestAWSLambdaDockerfileTemplate(t *testing.T) {
 	if _, ok := d.cloud.Object(awsBucket, awsMetadataKey(functionName("mple", "3.7.0", "my-template:3.12", 256))); !ok {
 		t.Errorf("no metadata written")
 	}
+}
+
+// writeLambdaTemplate writes our AWS Lambda template (dockerfiles/aws_lambda/Dockerfile) into
+// ctxDir, with base as its base image and its pip step (PyPI is unreachable here) replaced by a
+// COPY of the same dependencies installed for architecture from the fixture wheelhouse.
+func writeLambdaTemplate(t *testing.T, ctxDir, base, architecture string) {
+	t.Helper()
+	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := strings.Replace(string(tmpl), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:${PYTHON_VERSION}", "ARG BASE_IMAGE="+base, 1)
+	pipStep := regexp.MustCompile(`(?s)RUN if \[ -n "\$LITHOPS_DEPENDENCIES" \].*?fi\n`)
+	df = pipStep.ReplaceAllLiteralString(df, "COPY deps/ ${LAMBDA_TASK_ROOT}/\n")
+	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
+		t.Fatalf("the template changed: update this test\n%s", df)
+	}
+	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
+		Platform: pip.Platform{Python: "3.12", Arch: architecture, GlibcMajor: 2, GlibcMinor: 34},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), df)
 }
 
 // TestLocalImageRuntime deploys an image runtime on the local backend: the image is kept in the

@@ -63,6 +63,19 @@ func Main(ctx context.Context, args []string, sys System) int {
 	if sys.Getenv("GITHUB_ACTIONS") == "true" {
 		logw = sys.Stdout
 	}
+	// --help, --version and a command line that cannot be parsed answer before anything else: the
+	// help and the version on stdout, a usage error as one line on stderr (exit 2).
+	switch _, err := config.ParseArgs(args); {
+	case errors.Is(err, config.ErrHelp):
+		config.Help(sys.Stdout)
+		return 0
+	case errors.Is(err, config.ErrVersion):
+		fmt.Fprint(sys.Stdout, versionText(debug.ReadBuildInfo()))
+		return 0
+	case err != nil:
+		fmt.Fprintf(sys.Stderr, "lithops-runtime: %v\n", err)
+		return 2
+	}
 	ui := run.NewUI(logw, sys.Getenv)
 	ui.MaskEnvironment() // before the first line: credentials are never printed, even quoted back
 	// The first line comes before anything slow (the python3 probe for defaults, builds).
@@ -92,7 +105,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		zipOpts = append(zipOpts, build.WithCache(buildCache, toolID))
 		imageOpts = append(imageOpts, build.WithImageCache(buildCache, toolID))
 	}
-	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0))
+	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0), pip.WithEnv(pipEnv(sys.Getenv)...))
 	deps := run.Deps{
 		UI:      ui,
 		Stdout:  sys.Stdout,
@@ -125,6 +138,22 @@ func Main(ctx context.Context, args []string, sys System) int {
 		return 1
 	}
 	return 0
+}
+
+// pipVariables are the settings pip reads from the environment that the program passes on from
+// its own environment (System.Getenv), which tests set per run.
+var pipVariables = []string{"PIP_NO_INDEX", "PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST",
+	"PIP_CERT", "PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_CACHE_DIR", "PIP_NO_CACHE_DIR"}
+
+// pipEnv returns NAME=value for every pip setting getenv has.
+func pipEnv(getenv func(string) string) []string {
+	var env []string
+	for _, k := range pipVariables {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // openCache opens the build cache: $RUNNER_TOOL_CACHE/lithops-runtime-cache in Actions (persist

@@ -7,11 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,14 +61,49 @@ type session struct {
 	code           int
 }
 
+// offline points pip at a fixture wheelhouse for the test, in the process environment.
 func offline(t *testing.T, wheels string) {
 	t.Setenv("PIP_NO_INDEX", "1")
 	t.Setenv("PIP_FIND_LINKS", wheels)
 	t.Setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
 }
 
+// parallelOffline marks the test parallel and points the program's pip at a fixture wheelhouse
+// through the program's environment only (a parallel test cannot change the process's).
+func parallelOffline(t *testing.T, wheels string) {
+	t.Parallel()
+	testWheels.Store(t.Name(), wheels)
+}
+
+// useWheels switches the wheelhouse of a test marked parallel by parallelOffline (or of a subtest).
+func useWheels(t *testing.T, wheels string) { testWheels.Store(t.Name(), wheels) }
+
+// testWheels maps a test's name to the wheelhouse offline or parallelOffline gave it.
+var testWheels sync.Map
+
+// withWheels returns env plus the pip settings of the wheelhouse registered for t or a parent test.
+func withWheels(t *testing.T, env map[string]string) map[string]string {
+	name := t.Name()
+	for {
+		if w, ok := testWheels.Load(name); ok {
+			out := maps.Clone(env)
+			if out == nil {
+				out = map[string]string{}
+			}
+			out["PIP_NO_INDEX"], out["PIP_FIND_LINKS"], out["PIP_DISABLE_PIP_VERSION_CHECK"] = "1", w.(string), "1"
+			return out
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return env
+		}
+		name = name[:i]
+	}
+}
+
 func runMain(t *testing.T, ws string, env map[string]string, args ...string) *session {
 	t.Helper()
+	env = withWheels(t, env)
 	s := &session{env: env}
 	s.code = Main(context.Background(), args, System{
 		Getenv:  func(k string) string { return env[k] },
@@ -108,7 +145,7 @@ func functionName(userKey, version, runtime string, memory int) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestQuickStartTwice(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
 	state := t.TempDir()
@@ -235,7 +272,7 @@ func fileOutputs(t *testing.T, path string) map[string]string {
 }
 
 func TestActionInputsOutputsAndSummary(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "reqs", "requirements.txt"), "acme-text-utils\n")
 	env, outFile, sumFile := actionsEnv(t, map[string]string{
@@ -281,7 +318,7 @@ func TestFailingRuntimeRestoresAndPublishesNothing(t *testing.T) {
 	state := t.TempDir()
 	args := []string{"--requirements", "requirements.txt", "--lithops-version", "3.7.0", "--local-dir", state}
 
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	if s := runMain(t, ws, map[string]string{}, args...); s.code != 0 {
 		t.Fatalf("deploying the good runtime: exit %d\n%s", s.code, s.stderr.String())
 	}
@@ -301,7 +338,7 @@ func TestFailingRuntimeRestoresAndPublishesNothing(t *testing.T) {
 		{"lithops version mismatch", mismatchWheels, []string{"the runtime has lithops 3.6.0, not 3.7.0", "restored"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			offline(t, tc.wheels)
+			useWheels(t, tc.wheels)
 			env, outFile, _ := actionsEnv(t, nil)
 			s := runMain(t, ws, env, args...)
 			if s.code != 1 {
@@ -333,7 +370,7 @@ func TestFailingRuntimeRestoresAndPublishesNothing(t *testing.T) {
 	}
 
 	// The restored function still works and nothing needs deploying.
-	offline(t, goodWheels)
+	useWheels(t, goodWheels)
 	s := runMain(t, ws, map[string]string{}, args...)
 	if s.code != 0 || s.outputs()["changed"] != "false" {
 		t.Errorf("after the failed runs: exit %d, changed=%s\n%s", s.code, s.outputs()["changed"], s.stderr.String())
@@ -341,7 +378,7 @@ func TestFailingRuntimeRestoresAndPublishesNothing(t *testing.T) {
 }
 
 func TestRequirementChangePublishesNewLayer(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	req := filepath.Join(ws, "requirements.txt")
 	writeFile(t, req, "acme-text-utils\n")
@@ -369,7 +406,7 @@ func TestRequirementChangePublishesNewLayer(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	state := filepath.Join(t.TempDir(), "state")
 	s := runMain(t, ws, map[string]string{}, "--lithops-version", "3.7.0", "--local-dir", state, "--dry-run", "true")
@@ -435,7 +472,7 @@ func TestToolIDHashesDevelopmentBuilds(t *testing.T) {
 // TestBuildCachePrunedAfterRun: a run keeps its own cache entry and removes one no run used for
 // longer than the age bound.
 func TestBuildCachePrunedAfterRun(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
 	toolCache := t.TempDir()
@@ -456,7 +493,13 @@ func TestBuildCachePrunedAfterRun(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "build cache pruned") {
 		t.Errorf("no prune line in the log:\n%s", s.stderr.String())
 	}
-	entries, _ := os.ReadDir(filepath.Join(toolCache, "lithops-runtime-cache"))
+	var entries []os.DirEntry
+	all, _ := os.ReadDir(filepath.Join(toolCache, "lithops-runtime-cache"))
+	for _, e := range all {
+		if !strings.HasPrefix(e.Name(), ".") { // .last: the key parts of each runtime's last build
+			entries = append(entries, e)
+		}
+	}
 	if len(entries) != 1 {
 		t.Errorf("cache holds %d entries after the run, want this run's 1", len(entries))
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -113,7 +112,7 @@ type Env struct {
 	GOOS, GOARCH string
 }
 
-// ErrHelp is returned by Load when --help was asked for.
+// ErrHelp is returned by Load (and ParseArgs) when --help, -h or the word help was asked for.
 var ErrHelp = errors.New("help requested")
 
 // Load reads every input from args (flags), INPUT_* variables and the Lithops config file, fills
@@ -132,11 +131,11 @@ func Load(ctx context.Context, args []string, env Env) (*Config, error) {
 	if env.GOARCH == "" {
 		env.GOARCH = runtime.GOARCH
 	}
-	flags, err := parseFlags(args, env.Usage)
+	flags, err := ParseArgs(args)
+	if errors.Is(err, ErrHelp) {
+		Help(env.Usage)
+	}
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, ErrHelp
-		}
 		return nil, err
 	}
 	raw := collect(flags, env.Getenv)
@@ -378,7 +377,8 @@ func (l *loader) aliyunCredentials() {
 			c.Secrets = append(c.Secrets, s)
 		}
 	}
-	if c.Aliyun.AccessKeyID == "" || c.Aliyun.AccessKeySecret == "" {
+	// A dry run goes on without them: the backend's credential check says what it could not check.
+	if (c.Aliyun.AccessKeyID == "" || c.Aliyun.AccessKeySecret == "") && !c.DryRun {
 		l.fail("backend", l.raw.get("backend"), "aliyun_fc needs an AccessKey: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (aliyun/configure-aliyun-credentials-action does), or aliyun.access_key_id and aliyun.access_key_secret in the Lithops config")
 	}
 	if c.AccountID == "" {

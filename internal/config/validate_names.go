@@ -34,7 +34,7 @@ func (l *loader) validateNames() {
 		l.fcRole()
 		if c.FCService != "" {
 			if err := cloudname.FCName("service", c.FCService, 128); err != nil {
-				l.fail("lithops-config", value{raw: c.FCService, from: "lithops-config aliyun_fc.service"}, "%v", err)
+				l.fail("fc-service", l.raw.get("fc-service"), "%v", err)
 			}
 		}
 		l.check("fc-endpoint", c.FCEndpoint, cloudname.Endpoint)

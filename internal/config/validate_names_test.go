@@ -199,10 +199,10 @@ func TestLithopsConfigValuesChecked(t *testing.T) {
 	}{
 		{"namespace with a command", "lithops:\n  backend: aws_lambda\naws_lambda:\n  namespace: x$(touch${IFS}pwned)\n", "namespace", "lithops-config aws_lambda.namespace", with(aws)},
 		{"aws region a host", "lithops:\n  backend: aws_lambda\naws:\n  region: 127.0.0.1:47999/x?\n", "region", "lithops-config aws.region", with(aws, "region", "")},
-		{"fc account a host", "lithops:\n  backend: aliyun_fc\naliyun:\n  account_id: 127.0.0.1:47999/x?\n", "account-id", "lithops-config aliyun.account_id", with(fc, "account-id", "")},
-		{"fc region a host", "lithops:\n  backend: aliyun_fc\naliyun:\n  region: evil.example.com:1/x?\n", "region", "lithops-config aliyun.region", with(fc, "region", "")},
+		{"fc account a host", "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  account_id: 127.0.0.1:47999/x?\n", "account-id", "lithops-config aliyun.account_id", with(fc, "account-id", "")},
+		{"fc region a host", "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun:\n  region: evil.example.com:1/x?\n", "region", "lithops-config aliyun.region", with(fc, "region", "")},
 		{"bucket with a path", "lithops:\n  backend: aws_lambda\naws_s3:\n  storage_bucket: adv-bucket/../other\n", "storage-bucket", "lithops-config aws_s3.storage_bucket", with(aws)},
-		{"fc service not an FC name", "lithops:\n  backend: aliyun_fc\naliyun_fc:\n  service: 1bad/service\n", "lithops-config", "lithops-config aliyun_fc.service", with(fc)},
+		{"fc service not an FC name", "lithops:\n  backend: aliyun_fc\n  storage: aliyun_oss\naliyun_fc:\n  service: 1bad/service\n", "fc-service", "lithops-config aliyun_fc.service", with(fc, "lithops-version", "3.6.4", "python-version", "3.10")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ws := workspace(t)

@@ -88,6 +88,8 @@ type pipeline struct {
 	changed    bool
 	result     *Result
 	unlocks    []func() // locks held until the run ends (deploy.Locker)
+	// noCloud is set when a dry run goes on without usable credentials: no plan, no outputs.
+	noCloud error
 }
 
 // skip is a stage's "nothing to do", reported by the runner rather than buried in the stage;
@@ -139,11 +141,6 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pf, ok := backend.(deploy.Preflighter); ok {
-		if err := pf.Preflight(ctx); err != nil {
-			return nil, fmt.Errorf("checking the deployment target before the build: %w", err)
-		}
-	}
 	work, err := os.MkdirTemp(deps.TempDir, "lithops-runtime-build-")
 	if err != nil {
 		return nil, fmt.Errorf("making a build directory: %w", err)
@@ -154,6 +151,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	defer p.unlock()
 	ui.Infof("lithops runtime %s: backend %s, %s package, Python %s, Lithops %s, memory %v MB",
 		cfg.RuntimeName, cfg.Backend, cfg.PackageType, cfg.Python, cfg.Lithops, cfg.Memory)
+	if err := p.preflight(ctx); err != nil {
+		return nil, fmt.Errorf("before the build: %w", err)
+	}
 	for _, s := range stages {
 		start := deps.Now()
 		ui.Group(s.name)
@@ -219,6 +219,9 @@ func (p *pipeline) build(ctx context.Context) error {
 
 func (p *pipeline) deploy(ctx context.Context) error {
 	cfg := p.cfg
+	if p.noCloud != nil {
+		return skip{reason: "dry-run without usable credentials: no plan against what is live", warn: true}
+	}
 	if err := p.lock(ctx); err != nil {
 		return err
 	}

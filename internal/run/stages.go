@@ -124,6 +124,9 @@ func (p *pipeline) publish(ctx context.Context) error {
 			p.changed = true
 		}
 	}
+	if p.plan == nil {
+		return skip{reason: "dry-run without usable credentials: no plan, so no function names or other outputs", warn: true}
+	}
 	outs := p.publishOutputs()
 	p.result.Outputs = outs
 	p.result.Changed = p.changed

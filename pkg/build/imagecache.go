@@ -69,6 +69,8 @@ func (b *ImageBuilder) cachedDaemonless(ctx context.Context, spec ImageSpec, art
 		return nil, err
 	}
 
+	// runtime names what is built, for the cache to say why a key missed (what changed since).
+	runtime := "daemonless image " + strings.Join(spec.RequirementFiles, ",")
 	entry, hit, err := b.cache.Get(key)
 	if err != nil {
 		return nil, err
@@ -77,11 +79,17 @@ func (b *ImageBuilder) cachedDaemonless(ctx context.Context, spec ImageSpec, art
 		img, err := b.restoreImage(ctx, spec, entry.Meta, entry.Path, art)
 		if err == nil {
 			b.logger.Info("cache hit", "key", key[:16], "dir", b.cache.Dir(), "took", time.Since(start).Round(time.Millisecond))
+			b.cache.Remember(runtime, k)
 			return img, nil
 		}
 		b.logger.Warn("build cache entry unusable: building", "key", key, "error", err)
 	}
-	b.logger.Info("cache miss", "key", key[:16])
+	if why := b.cache.WhyMiss(runtime, k); why != "" {
+		b.logger.Info("cache miss", "key", key[:16], "why", why)
+	} else {
+		b.logger.Info("cache miss", "key", key[:16], "why", "no earlier build of this runtime in this cache")
+	}
+
 	if err := verifyLocked(ctx, res, rq, locked); err != nil {
 		return nil, err
 	}
@@ -106,6 +114,7 @@ func (b *ImageBuilder) cachedDaemonless(ctx context.Context, spec ImageSpec, art
 		// A cache that cannot store must not fail the build.
 		b.logger.Warn("build cache not stored", "error", err)
 	}
+	b.cache.Remember(runtime, k)
 	return img, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +59,7 @@ func TestImageBuildCache(t *testing.T) {
 		Log  string
 		Runs int
 	}
+	lastLog := ""
 	buildOnce := func(s build.ImageSpec, cached bool) (*build.Artifact, outcome) {
 		t.Helper()
 		runner := &countingRunner{}
@@ -70,6 +73,7 @@ func TestImageBuildCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := logs.take()
+		lastLog = log
 		o := outcome{Runs: runner.runs}
 		for _, l := range []string{"cache hit", "cache miss"} {
 			if strings.Contains(log, `msg="`+l+`"`) {
@@ -106,12 +110,19 @@ func TestImageBuildCache(t *testing.T) {
 		t.Errorf("uncached build %s, cached %s: the cache changes the image", uncached.ImageDigest, cold.ImageDigest)
 	}
 
-	for name, s := range map[string]build.ImageSpec{
-		"other base":      spec(base("A=2"), "x = 1\n"),
-		"other code file": spec(base("A=1"), "x = 2\n"),
+	for name, c := range map[string]struct {
+		spec build.ImageSpec
+		why  string // a part the miss names (each case changes one part from the build before it)
+	}{
+		"other base":      {spec(base("A=2"), "x = 1\n"), "base sha256:"},
+		"other code file": {spec(base("A=1"), "x = 2\n"), "extra-files extra.py:"},
 	} {
-		if _, o := buildOnce(s, true); o.Log != "cache miss" {
+		if _, o := buildOnce(c.spec, true); o.Log != "cache miss" {
 			t.Errorf("%s: %+v, want a miss", name, o)
+		}
+		m := regexp.MustCompile(`why="differs from the last build of this runtime: ([^"]*)"`).FindStringSubmatch(lastLog)
+		if m == nil || !slices.ContainsFunc(strings.Split(m[1], "; "), func(d string) bool { return strings.HasPrefix(d, c.why) }) {
+			t.Errorf("%s: the miss does not name %q:\n%s", name, c.why, lastLog)
 		}
 	}
 

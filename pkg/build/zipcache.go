@@ -74,6 +74,8 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		return nil, err
 	}
 	names := zipNames(spec.Layout)
+	// runtime names what is built, for the cache to say why a key missed (what changed since).
+	runtime := "zip layout=" + strconv.Itoa(int(spec.Layout)) + " " + strings.Join(spec.RequirementFiles, ",")
 	entry, hit, err := b.cache.Get(key)
 	if err != nil {
 		return nil, err
@@ -84,10 +86,16 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 			b.logger.Warn("build cache entry unusable: building", "key", key, "error", err)
 		} else {
 			b.logger.Info("cache hit", "key", key[:16], "dir", b.cache.Dir(), "took", time.Since(start).Round(time.Millisecond))
+			b.cache.Remember(runtime, k)
 			return art, nil
 		}
 	}
-	b.logger.Info("cache miss", "key", key[:16])
+	if why := b.cache.WhyMiss(runtime, k); why != "" {
+		b.logger.Info("cache miss", "key", key[:16], "why", why)
+	} else {
+		b.logger.Info("cache miss", "key", key[:16], "why", "no earlier build of this runtime in this cache")
+	}
+
 	if err := verifyLocked(ctx, res, rq, locked); err != nil {
 		return nil, err
 	}
@@ -108,6 +116,7 @@ func (b *ZipBuilder) cachedBuild(ctx context.Context, spec ZipSpec) (*Artifact, 
 		// A cache that cannot store must not fail the build.
 		b.logger.Warn("build cache not stored", "error", err)
 	}
+	b.cache.Remember(runtime, k)
 	return art, nil
 }
 

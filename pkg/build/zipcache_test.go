@@ -62,7 +62,7 @@ func (s *syncBuffer) take() string {
 }
 
 // TestZipBuildCache builds, rebuilds unchanged (a hit: no install, same zips), then changes the
-// requirements, the tool version and the layout (misses).
+// requirements, the tool version and the layout (misses), each miss saying why.
 func TestZipBuildCache(t *testing.T) {
 	offline(t)
 	dir := t.TempDir()
@@ -95,13 +95,15 @@ func TestZipBuildCache(t *testing.T) {
 		tool   string
 		layout build.Layout
 		want   outcome
+		why    string // what the miss line says
 	}{
-		{name: "cold", tool: "1.0.0", want: outcome{"cache miss", 1}},
+		{name: "cold", tool: "1.0.0", want: outcome{"cache miss", 1}, why: `why="no earlier build of this runtime in this cache"`},
 		{name: "unchanged", tool: "1.0.0", want: outcome{"cache hit", 0}},
-		{name: "requirements changed", tool: "1.0.0", change: func() { os.WriteFile(reqs, []byte("acme-text-utils>=1.0\n"), 0o644) }, want: outcome{"cache miss", 1}},
+		{name: "requirements changed", tool: "1.0.0", change: func() { os.WriteFile(reqs, []byte("acme-text-utils>=1.0\n"), 0o644) }, want: outcome{"cache miss", 1},
+			why: `why="differs from the last build of this runtime: requirements file requirements.txt changed"`},
 		{name: "requirements changed, unchanged since", tool: "1.0.0", want: outcome{"cache hit", 0}},
-		{name: "new tool version", tool: "1.1.0", want: outcome{"cache miss", 1}},
-		{name: "other layout", tool: "1.1.0", layout: build.FCLayout, want: outcome{"cache miss", 1}},
+		{name: "new tool version", tool: "1.1.0", want: outcome{"cache miss", 1}, why: `why="differs from the last build of this runtime: tool 1.0.0 -> 1.1.0"`},
+		{name: "other layout", tool: "1.1.0", layout: build.FCLayout, want: outcome{"cache miss", 1}, why: `why="no earlier build of this runtime in this cache"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.change != nil {
@@ -122,6 +124,9 @@ func TestZipBuildCache(t *testing.T) {
 			}
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("(-want +got)\n%s\nlog:\n%s", d, log)
+			}
+			if !strings.Contains(log, tt.why) {
+				t.Errorf("the log does not say %s:\n%s", tt.why, log)
 			}
 			if first == nil {
 				first = art

@@ -23,6 +23,10 @@ type Request struct {
 	Architecture string
 	// StorageBucket overrides the backend's default metadata bucket when set.
 	StorageBucket string
+	// PackageType is "zip" or "image" (for Preflight, before there is an Artifact).
+	PackageType string
+	// Invoke says the run will invoke the functions (the smoke test), for Preflight.
+	Invoke bool
 }
 
 // Action says what a plan does to one resource.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 func sha1hex(s string) string {
@@ -27,10 +29,7 @@ func TestMetadataRequest(t *testing.T) {
 // TestEncodeMatchesPython compares Encode byte for byte with what a Lithops
 // client stores: json.dumps of the runtime's dict plus runtime_timeout.
 func TestEncodeMatchesPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH")
-	}
+	py := need.Python(t, "3")
 	answer := `{"preinstalls": [["zz", false], ["acmetext", true], ["caf\u00e9", false], ["emoji\ud83d\ude00", true], ["q\"b\\s", false]], "python_version": "3.12", "lithops_version": "3.7.1.dev0", "extra": 1}`
 	md, err := DecodeMetadata([]byte(answer))
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 func TestContractExamples(t *testing.T) {
@@ -41,10 +43,7 @@ func TestContractExamples(t *testing.T) {
 
 // TestFunctionHashAgainstPython computes the hashes with Python's hashlib, as Lithops does.
 func TestFunctionHashAgainstPython(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH: cannot compare with hashlib")
-	}
+	py := need.Python(t, "3")
 	cases := []struct {
 		rt  string
 		mem int

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 // pyenvVersions makes python3.9 ... python3.13 resolvable through the pyenv shims.
@@ -25,13 +27,11 @@ func python312(t *testing.T, wheelhouse string) []string {
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_CONFIG_FILE="+os.DevNull,
 	)
-	if _, err := exec.LookPath("python3.12"); err != nil {
-		t.Skipf("precondition missing: python3.12 is not on PATH: %v", err)
-	}
+	need.Python(t, "3.12")
 	cmd := exec.Command("python3.12", "-m", "pip", "--version")
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("precondition missing: python3.12 -m pip does not run: %v\n%s", err, out)
+		need.Missing(t, "python3.12 -m pip does not run: %v\n%s", err, out)
 	}
 	return env
 }

@@ -23,11 +23,15 @@ type Runner interface {
 	Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error
 }
 
-type execRunner struct{}
+// execRunner runs commands with the process's environment plus env (later entries win).
+type execRunner struct{ env []string }
 
-func (execRunner) Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
+func (r execRunner) Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if len(r.env) > 0 {
+		cmd.Env = append(os.Environ(), r.env...)
+	}
 	return cmd.Run()
 }
 
@@ -53,6 +57,18 @@ func WithPython(path string) Option { return func(i *Installer) { i.python = pat
 
 // WithRunner replaces command execution (default: os/exec).
 func WithRunner(r Runner) Option { return func(i *Installer) { i.runner = r } }
+
+// WithEnv sets variables (NAME=value) for pip on top of the process's environment, e.g. the
+// PIP_* settings of a program whose environment is not the process's (default: none). It applies
+// to the default runner only.
+func WithEnv(env ...string) Option {
+	return func(i *Installer) {
+		if r, ok := i.runner.(execRunner); ok {
+			r.env = append(append([]string(nil), r.env...), env...)
+			i.runner = r
+		}
+	}
+}
 
 // WithLogger receives pip's output lines at debug level and a summary at
 // info level (default: discarded).

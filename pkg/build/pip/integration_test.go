@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/wheelhouse"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 // offline builds the fixture wheelhouse and points pip at it only.
@@ -32,11 +34,7 @@ func offline(t *testing.T) {
 // requirePython returns the real interpreter of a version, or skips.
 func requirePython(t *testing.T, version string) string {
 	t.Helper()
-	out, err := exec.Command("python"+version, "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Skipf("python%s is not runnable here (set PYENV_VERSION as .ci/run does): %v", version, err)
-	}
-	return strings.TrimSpace(string(out))
+	return need.Python(t, version)
 }
 
 func TestInstallFromWheelhouse(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 // independentBundle computes a Bundle's identities from the file on disk with the standard library.
@@ -63,10 +65,7 @@ func TestCRC64String(t *testing.T) {
 }
 
 func TestPythonZipfileReadsBundle(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not on PATH")
-	}
+	py := need.Python(t, "3")
 	src := t.TempDir()
 	makeTree(t, src, sampleTree, time.Now())
 	big := make([]byte, 5<<20) // spilled and stored: random data does not shrink

@@ -3,6 +3,7 @@ package awslambda
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ClientOptions tune the SDK clients NewFromEnvironment builds.
@@ -29,6 +31,7 @@ func NewFromEnvironment(ctx context.Context, opts Options, copts ClientOptions) 
 	}
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(opts.Region),
+		config.WithLogger(sdkLogger{opts.Logger}),
 		config.WithRetryer(func() aws.Retryer {
 			r := retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = copts.MaxAttempts
@@ -52,4 +55,15 @@ func NewFromEnvironment(ctx context.Context, opts Options, copts ClientOptions) 
 		opts.ECR = ecr.NewFromConfig(cfg)
 	}
 	return New(lambda.NewFromConfig(cfg), sts.NewFromConfig(cfg), s3c, opts), nil
+}
+
+// sdkLogger sends the SDK's own log lines (e.g. "falling back to IMDSv1" while it looks for
+// credentials) to the backend's logger at debug level: the credential check reports the outcome
+// in one line of its own.
+type sdkLogger struct{ log *slog.Logger }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if l.log != nil {
+		l.log.Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "level", string(c))
+	}
 }

@@ -66,7 +66,7 @@ func (b *Backend) caller(ctx context.Context) error {
 	}
 	out, err := b.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return fmt.Errorf("reading the caller identity (STS GetCallerIdentity): %w; configure AWS credentials (e.g. aws-actions/configure-aws-credentials), or set the user-id input and the storage-bucket input", err)
+		return (&deploy.CredentialsError{Backend: lithops.AWSLambda, Err: credentialsCause(err), Fix: CredentialsFix})
 	}
 	b.callerKey = lithops.AWSUserKey(aws.ToString(out.UserId))
 	b.account = aws.ToString(out.Account)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
 )
 
@@ -50,7 +51,7 @@ func TestPreflightChecksRoleAndAccountAgainstCaller(t *testing.T) {
 		{"account-id not the caller's", caller, "arn:aws:iam::123456789012:role/lithops", "210987654321", "account-id 210987654321 is not the account of the AWS credentials (123456789012"},
 		{"region that does not resolve", identity{err: fmt.Errorf("operation error STS: GetCallerIdentity: %w", &net.DNSError{Err: "no such host", Name: "sts.xx-nowhere-9.amazonaws.com", IsNotFound: true})},
 			"arn:aws:iam::123456789012:role/lithops", "", `the endpoint host sts.xx-nowhere-9.amazonaws.com does not resolve: check the region input (is "xx-nowhere-9" an AWS region?)`},
-		{"no credentials", identity{err: errors.New("no EC2 IMDS role found")}, "", "", "configure AWS credentials"},
+		{"no credentials", identity{err: errors.New("no EC2 IMDS role found")}, "", "", "provide AWS credentials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			region := "us-east-1"
@@ -58,7 +59,7 @@ func TestPreflightChecksRoleAndAccountAgainstCaller(t *testing.T) {
 				region = "xx-nowhere-9"
 			}
 			b := awslambda.New(nil, tc.sts, nil, awslambda.Options{Region: region, Role: tc.role, AccountID: tc.acct})
-			err := b.Preflight(context.Background())
+			err := b.Preflight(context.Background(), &deploy.Request{})
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Preflight: %v", err)

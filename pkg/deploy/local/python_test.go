@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 // realPython returns the real interpreter of version, or skips: the tests need python3.X on PATH
@@ -18,7 +20,7 @@ func realPython(t *testing.T, version string) string {
 	t.Helper()
 	p, err := FindPython(context.Background(), version, nil)
 	if err != nil {
-		t.Skipf("precondition: Python %s on PATH: %v", version, err)
+		need.Missing(t, "Python %s on PATH: %v", version, err)
 	}
 	return p
 }
