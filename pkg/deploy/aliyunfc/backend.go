@@ -481,10 +481,18 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 	var errs []error
 	for _, t := range slices.Backward(st.touched) {
 		if t.previous == nil {
+			if err := b.stillDeployed(ctx, p, t.name); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 			b.log.Info("deleting the function this run created", "function", t.name)
 			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Delete(ctx, t.name) }); err != nil && !isNotFound(err) {
 				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
 			}
+			continue
+		}
+		if err := b.stillDeployed(ctx, p, t.name); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		b.log.Info("restoring the previous code and configuration", "function", t.name)
@@ -591,21 +599,4 @@ func (c *codeSource) cleanup(ctx context.Context) {
 	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
 		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
 	}
-}
-
-// RunsDeployedCode reports whether the function still runs the plan's code (codeChecksum or
-// image digest): deploy.CodeChecker.
-func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn deploy.Function) (bool, error) {
-	p, ok := d.Plan.State.(*plan)
-	if !ok {
-		return true, nil
-	}
-	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, fn.Name) })
-	if err != nil || live == nil {
-		return false, err
-	}
-	if p.req.Artifact.PackageType == build.Image {
-		return imageDigest(live.Image) == p.req.Artifact.ImageDigest, nil
-	}
-	return live.CodeChecksum == p.req.Artifact.Function.CRC64String(), nil
 }
