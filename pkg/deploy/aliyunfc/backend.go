@@ -397,12 +397,12 @@ func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error)
 }
 
 // try runs a call again, with bounded backoff, while it fails transiently (throttling, server
-// errors, OSS's 5xx and SlowDown).
+// errors, OSS's 5xx and SlowDown, a connection reset: isReset).
 func try[T any](ctx context.Context, b *Backend, call func() (T, error)) (T, error) {
 	delay := b.opts.PollMin
 	for attempt := 1; ; attempt++ {
 		v, err := call()
-		if err == nil || !(isTransient(err) || isOSSTransient(err)) || attempt >= 8 {
+		if err == nil || !(isTransient(err) || isOSSTransient(err) || isReset(err)) || attempt >= 8 {
 			return v, err
 		}
 		b.log.Warn("retrying after a transient error", "error", err, "in", delay)
@@ -416,13 +416,15 @@ func try[T any](ctx context.Context, b *Backend, call func() (T, error)) (T, err
 }
 
 // retry runs a mutating call again while FC says the function is busy or the call was throttled,
-// with bounded backoff.
+// or the connection was reset (an update to the same spec is idempotent; a create served before
+// the reset fails its retry with FunctionAlreadyExists, which createdByUs recognises), with
+// bounded backoff.
 func (b *Backend) retry(ctx context.Context, what string, call func() (*Function, error)) (*Function, error) {
 	delay := b.opts.PollMin
 	deadline := time.Now().Add(b.opts.ReadyTimeout)
 	for attempt := 1; ; attempt++ {
 		f, err := call()
-		if err == nil || !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) || attempt >= 12 {
+		if err == nil || !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) || attempt >= 12 {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", what, err)
 			}
@@ -444,7 +446,7 @@ func (b *Backend) waitReady(ctx context.Context, name string) error {
 	deadline := time.Now().Add(b.opts.ReadyTimeout)
 	for {
 		f, err := b.fc.Get(ctx, name)
-		if err != nil && !isTransient(err) {
+		if err != nil && !isTransient(err) && !isReset(err) {
 			return fmt.Errorf("waiting for function %s: %w", name, err)
 		}
 		if err == nil {
@@ -532,7 +534,7 @@ func (b *Backend) Invoke(ctx context.Context, fn deploy.Function, payload []byte
 		if err == nil {
 			return &deploy.Invocation{Payload: inv.Payload, FunctionError: inv.ErrorType, LogTail: inv.LogTail}, nil
 		}
-		if !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) {
+		if !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) {
 			return nil, fmt.Errorf("invoking function %s: %w", fn.Name, err)
 		}
 		select {
