@@ -143,6 +143,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 	ui.Infof("lithops runtime %s: backend %s, %s package, Python %s, Lithops %s, memory %v MB",
 		cfg.RuntimeName, cfg.Backend, cfg.PackageType, cfg.Python, cfg.Lithops, cfg.Memory)
 	for _, s := range stages {
+		setStage(s.name)
 		start := deps.Now()
 		ui.Group(s.name)
 		err := s.run(p, ctx)
