@@ -66,3 +66,16 @@ func KillAll() {
 		signalGroup(pid, true)
 	}
 }
+
+// Track registers the process group pgid of a command started elsewhere (one that manages its
+// own group) for KillAll; the returned function unregisters it.
+func Track(pgid int) (untrack func()) {
+	mu.Lock()
+	groups[pgid] = true
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		delete(groups, pgid)
+		mu.Unlock()
+	}
+}
