@@ -141,7 +141,7 @@ func TestReliabilityConcurrentDeploysLoop(t *testing.T) {
 				if layer != "" {
 					failedLayers[layer] = true
 				}
-				for _, kind := range []string{"the function changed since this run read it", "another deployment changed it", "smoke test", "was written by another deployment meanwhile"} {
+				for _, kind := range []string{"the function changed since this run read it", "another deployment changed it", "smoke test", "changed since it was read"} {
 					if strings.Contains(log, kind) {
 						outcomes[kind]++
 					}

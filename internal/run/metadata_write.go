@@ -24,6 +24,7 @@ const metadataAttempts = 5
 func (p *pipeline) writeMetadata(ctx context.Context, fn deploy.Function, key string, body []byte) (bool, error) {
 	bucket := p.plan.Bucket
 	cs, conditional := p.backend.(deploy.ConditionalStore)
+	attempted := false // a conditional write was refused
 	for attempt := 1; ; attempt++ {
 		var (
 			old     []byte
@@ -43,7 +44,9 @@ func (p *pipeline) writeMetadata(ctx context.Context, fn deploy.Function, key st
 			return false, err
 		}
 		if found && bytes.Equal(old, body) {
-			return false, nil
+			// After a refused conditional write: this run's own write, whose reply was lost and
+			// whose retry found the object changed (or another run wrote the same bytes).
+			return attempted, nil
 		}
 		if !conditional {
 			if err := p.backend.WriteObject(ctx, bucket, key, body); err != nil {
@@ -55,8 +58,9 @@ func (p *pipeline) writeMetadata(ctx context.Context, fn deploy.Function, key st
 				return false, fmt.Errorf("writing runtime metadata %s in bucket %s: %w", key, bucket, err)
 			}
 			if !written {
+				attempted = true
 				if attempt < metadataAttempts {
-					p.deps.UI.Infof("runtime metadata %s was written by another deployment meanwhile: checking function %s again", key, fn.Name)
+					p.deps.UI.Infof("runtime metadata %s changed since it was read (another deployment wrote it, or this run's own write whose reply was lost): reading it and checking function %s again", key, fn.Name)
 					continue
 				}
 				return false, fmt.Errorf("runtime metadata %s in bucket %s was changed by another deployment %d times while this run wrote it; it was not written: run again", key, bucket, metadataAttempts)
