@@ -133,6 +133,9 @@ func TestReliabilityConcurrentDeploysLoop(t *testing.T) {
 			switch s.code {
 			case 0:
 				outcomes["succeeded"]++
+				if out := s.outputs()["layer-arn"]; out != layer {
+					t.Errorf("round %d run %d: output layer-arn %q, but it deployed layer %q", round, i, out, layer)
+				}
 			case 1:
 				outcomes["failed"]++
 				if !strings.Contains(log, "error: ") {
