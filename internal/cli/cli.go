@@ -106,11 +106,16 @@ func Main(ctx context.Context, args []string, sys System) int {
 		imageOpts = append(imageOpts, build.WithImageCache(buildCache, toolID))
 	}
 	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0), pip.WithEnv(pipEnv(sys.Getenv)...))
+	workspace := sys.Getenv("GITHUB_WORKSPACE")
+	if workspace == "" {
+		workspace = sys.Workdir
+	}
 	deps := run.Deps{
-		UI:      ui,
-		Stdout:  sys.Stdout,
-		Builder: build.NewZipBuilder(installer, logger, zipOpts...),
-		Images:  build.NewImageBuilder(installer, dockerfile.New(dockerfile.WithLogger(logger)), logger, imageOpts...),
+		UI:        ui,
+		Workspace: workspace,
+		Stdout:    sys.Stdout,
+		Builder:   build.NewZipBuilder(installer, logger, zipOpts...),
+		Images:    build.NewImageBuilder(installer, dockerfile.New(dockerfile.WithLogger(logger)), logger, imageOpts...),
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
 			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/config"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
@@ -53,6 +54,8 @@ type Deps struct {
 	TempDir string
 	// Now is the clock for stage timings (time.Now when nil).
 	Now func() time.Time
+	// Workspace is the directory tree files a requirements file includes must stay in.
+	Workspace string
 }
 
 // Result is what a successful run published.
@@ -155,6 +158,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 		return nil, fmt.Errorf("before the build: %w", err)
 	}
 	for _, s := range stages {
+		setStage(s.name)
 		start := deps.Now()
 		ui.Group(s.name)
 		err := s.run(p, ctx)
@@ -183,6 +187,12 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps) (*Result, error) {
 
 func (p *pipeline) build(ctx context.Context) error {
 	cfg := p.cfg
+	if cfg.Requirements != "" {
+		// pip's own failures on such files are raw tracebacks, or echo lines of files outside it.
+		if err := pip.CheckRequirementsTree(cfg.Requirements, p.deps.Workspace); err != nil {
+			return err
+		}
+	}
 	if cfg.PackageType == build.Image {
 		return p.buildImage(ctx)
 	}

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -80,6 +79,9 @@ func (p *pipeline) verify(ctx context.Context) error {
 			return fmt.Errorf("%w\nnothing was changed by this run: the runtime that fails is the one that was already deployed", err)
 		}
 		if rerr := p.backend.Restore(ctx, p.deployment); rerr != nil {
+			if superseded(rerr) {
+				return fmt.Errorf("%w\nthe functions were restored to what was deployed before this run, except where another deployment changed them since (left as that deployment made them): %v; no runtime metadata was written", err, rerr)
+			}
 			return fmt.Errorf("%w\nrestoring the previous functions also failed: %v; the functions may run the new, failing code: run again once fixed", err, rerr)
 		}
 		return fmt.Errorf("%w\nthe functions were restored to what was deployed before this run, and no runtime metadata was written", err)
@@ -99,25 +101,13 @@ func (p *pipeline) publish(ctx context.Context) error {
 			md.RuntimeTimeout = p.cfg.Timeout
 			body := md.Encode()
 			key := fn.MetadataKey()
-			if cc, ok := p.backend.(deploy.CodeChecker); ok {
-				same, err := cc.RunsDeployedCode(ctx, p.deployment, fn)
-				if err != nil {
-					return fmt.Errorf("checking function %s before writing its metadata: %w", fn.Name, err)
-				}
-				if !same {
-					return fmt.Errorf("function %s runs other code than this run deployed and smoke-tested: another deployment changed it meanwhile; its runtime metadata was not written (it belongs to that deployment): run again to deploy over it", fn.Name)
-				}
-			}
-			old, found, err := p.backend.ReadObject(ctx, p.plan.Bucket, key)
+			wrote, err := p.writeMetadata(ctx, fn, key, body)
 			if err != nil {
-				return fmt.Errorf("reading runtime metadata %s in bucket %s: %w", key, p.plan.Bucket, err)
+				return err
 			}
-			if found && bytes.Equal(old, body) {
+			if !wrote {
 				p.deps.UI.Infof("runtime metadata %s is up to date", key)
 				continue
-			}
-			if err := p.backend.WriteObject(ctx, p.plan.Bucket, key, body); err != nil {
-				return fmt.Errorf("writing runtime metadata %s in bucket %s: %w", key, p.plan.Bucket, err)
 			}
 			p.deps.UI.Infof("wrote runtime metadata %s in bucket %s", key, p.plan.Bucket)
 			p.written = append(p.written, key)
@@ -154,3 +144,16 @@ func pipPlatform(python, arch string, glibcMajor, glibcMinor int) pip.Platform {
 }
 
 var _ = build.Zip
+
+// superseded tells whether every error joined in err is a function left to a newer deployment.
+func superseded(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !superseded(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, deploy.ErrSuperseded)
+}

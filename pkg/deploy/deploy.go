@@ -5,6 +5,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -136,10 +137,28 @@ type Backend interface {
 	WriteObject(ctx context.Context, bucket, key string, data []byte) error
 }
 
-// CodeChecker is implemented by backends that can tell whether a function still runs the code a
-// deployment gave it: the metadata of a runtime is only written for code it describes, so a
-// concurrent deployment that replaced the code after this run's smoke test is detected.
+// CodeChecker is implemented by backends that can tell whether a function is still exactly as a
+// deployment left it: its code, its layers and its configuration. The metadata of a runtime is
+// only written for what it describes, so a concurrent deployment that changed the function (its
+// code, or only its layer) after this run's smoke test is detected.
 type CodeChecker interface {
-	// RunsDeployedCode reports whether fn runs the code d deployed (or found live and kept).
+	// RunsDeployedCode reports whether fn runs the code, layers and configuration d deployed (or
+	// found live and kept).
 	RunsDeployedCode(ctx context.Context, d *Deployment, fn Function) (bool, error)
 }
+
+// ConditionalStore is implemented by backends whose object storage can write an object only when
+// it is unchanged since it was read (S3's If-Match / If-None-Match). The runtime metadata is then
+// written only over the version read before the function was checked, so a concurrent deployment
+// that wrote its own metadata meanwhile is detected instead of overwritten.
+type ConditionalStore interface {
+	// ReadObjectVersion returns the object with its version (ETag); found false when it does not exist.
+	ReadObjectVersion(ctx context.Context, bucket, key string) (data []byte, version string, found bool, err error)
+	// WriteObjectIf stores data at key only when the object is still at version ("": only when it
+	// does not exist). written is false when the condition failed.
+	WriteObjectIf(ctx context.Context, bucket, key string, data []byte, version string) (written bool, err error)
+}
+
+// ErrSuperseded is wrapped by Restore errors for a function that another deployment changed after
+// this one did: it is left as that deployment made it, since restoring would overwrite a newer update.
+var ErrSuperseded = errors.New("another deployment changed it after this run did; it was left as that deployment made it (restoring would overwrite a newer update)")

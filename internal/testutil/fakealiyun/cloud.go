@@ -212,6 +212,15 @@ func (c *Cloud) serve(api, op string, target func(*http.Request) string, h handl
 		if e == nil && c.Fault != nil {
 			e = c.Fault(api, op, tgt)
 		}
+		if network(e, w, func(w http.ResponseWriter) {
+			status, _ := h(w, r, tgt)
+			c.record(Call{API: api, Op: op, Target: tgt, Status: status})
+		}) {
+			if e.Code == CodeConnectionReset {
+				c.record(Call{API: api, Op: op, Target: tgt})
+			}
+			return
+		}
 		status := 0
 		if e == nil {
 			status, e = h(w, r, tgt)

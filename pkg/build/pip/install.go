@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/proc"
 )
 
 // Runner runs a command; the default executes it with the process's
@@ -27,12 +29,14 @@ type Runner interface {
 type execRunner struct{ env []string }
 
 func (r execRunner) Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer) error {
-	cmd := exec.CommandContext(ctx, name, args...)
+	// Its own process group: an interrupt stops pip and all it started (a pyenv shim's python,
+	// build backends), not just the direct child.
+	cmd := proc.Command(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if len(r.env) > 0 {
 		cmd.Env = append(os.Environ(), r.env...)
 	}
-	return cmd.Run()
+	return proc.Run(ctx, cmd)
 }
 
 // Installer runs pip installs for target platforms.

@@ -47,8 +47,12 @@ func (c *compressor) compress(ctx context.Context, e entry, r *result) error {
 	case e.dir:
 		return nil
 	case e.file != nil && e.file.Raw != nil:
-		// Copied as the other zip stores it when written.
+		// Copied as the other zip stores it when written, once its bytes are checked against the
+		// sizes and CRC-32 that zip's directory gives (they become this entry's header).
 		f := e.file
+		if err := verifyRaw(ctx, f, e.origin); err != nil {
+			return err
+		}
 		r.method, r.crc, r.size, r.csize, r.raw = f.Method, f.CRC32, f.Size, f.CompressedSize, f.Raw
 		return nil
 	case e.file != nil:

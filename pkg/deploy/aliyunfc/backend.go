@@ -409,12 +409,12 @@ func (b *Backend) previousCode(ctx context.Context, name string) ([]byte, error)
 }
 
 // try runs a call again, with bounded backoff, while it fails transiently (throttling, server
-// errors, OSS's 5xx and SlowDown).
+// errors, OSS's 5xx and SlowDown, a connection reset: isReset).
 func try[T any](ctx context.Context, b *Backend, call func() (T, error)) (T, error) {
 	delay := b.opts.PollMin
 	for attempt := 1; ; attempt++ {
 		v, err := call()
-		if err == nil || !(isTransient(err) || isOSSTransient(err)) || attempt >= 8 {
+		if err == nil || !(isTransient(err) || isOSSTransient(err) || isReset(err)) || attempt >= 8 {
 			return v, err
 		}
 		b.log.Warn("retrying after a transient error", "error", err, "in", delay)
@@ -428,13 +428,15 @@ func try[T any](ctx context.Context, b *Backend, call func() (T, error)) (T, err
 }
 
 // retry runs a mutating call again while FC says the function is busy or the call was throttled,
-// with bounded backoff.
+// or the connection was reset (an update to the same spec is idempotent; a create served before
+// the reset fails its retry with FunctionAlreadyExists, which createdByUs recognises), with
+// bounded backoff.
 func (b *Backend) retry(ctx context.Context, what string, call func() (*Function, error)) (*Function, error) {
 	delay := b.opts.PollMin
 	deadline := time.Now().Add(b.opts.ReadyTimeout)
 	for attempt := 1; ; attempt++ {
 		f, err := call()
-		if err == nil || !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) || attempt >= 12 {
+		if err == nil || !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) || attempt >= 12 {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", what, err)
 			}
@@ -456,7 +458,7 @@ func (b *Backend) waitReady(ctx context.Context, name string) error {
 	deadline := time.Now().Add(b.opts.ReadyTimeout)
 	for {
 		f, err := b.fc.Get(ctx, name)
-		if err != nil && !isTransient(err) {
+		if err != nil && !isTransient(err) && !isReset(err) {
 			return fmt.Errorf("waiting for function %s: %w", name, err)
 		}
 		if err == nil {
@@ -493,10 +495,18 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 	var errs []error
 	for _, t := range slices.Backward(st.touched) {
 		if t.previous == nil {
+			if err := b.stillDeployed(ctx, p, t.name); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 			b.log.Info("deleting the function this run created", "function", t.name)
 			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Delete(ctx, t.name) }); err != nil && !isNotFound(err) {
 				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
 			}
+			continue
+		}
+		if err := b.stillDeployed(ctx, p, t.name); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		b.log.Info("restoring the previous code and configuration", "function", t.name)
@@ -536,7 +546,7 @@ func (b *Backend) Invoke(ctx context.Context, fn deploy.Function, payload []byte
 		if err == nil {
 			return &deploy.Invocation{Payload: inv.Payload, FunctionError: inv.ErrorType, LogTail: inv.LogTail}, nil
 		}
-		if !(isNotReady(err) || isTransient(err)) || time.Now().After(deadline) {
+		if !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) {
 			return nil, fmt.Errorf("invoking function %s: %w", fn.Name, err)
 		}
 		select {
@@ -603,21 +613,4 @@ func (c *codeSource) cleanup(ctx context.Context) {
 	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
 		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
 	}
-}
-
-// RunsDeployedCode reports whether the function still runs the plan's code (codeChecksum or
-// image digest): deploy.CodeChecker.
-func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn deploy.Function) (bool, error) {
-	p, ok := d.Plan.State.(*plan)
-	if !ok {
-		return true, nil
-	}
-	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, fn.Name) })
-	if err != nil || live == nil {
-		return false, err
-	}
-	if p.req.Artifact.PackageType == build.Image {
-		return imageDigest(live.Image) == p.req.Artifact.ImageDigest, nil
-	}
-	return live.CodeChecksum == p.req.Artifact.Function.CRC64String(), nil
 }

@@ -29,6 +29,8 @@ type touched struct {
 	previous *lambda.GetFunctionOutput
 	// codeChanged tells whether the previous code must be put back.
 	codeChanged bool
+	// mem is the function's memory size (what this run deployed is checked before a restore).
+	mem int
 }
 
 // Apply publishes the layer version when needed and creates or updates the functions, waiting
@@ -95,10 +97,10 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 			verb = "created"
 			arn, err = b.create(ctx, p, fp, w, code, &progress)
 			if arn != "" {
-				st.touched = append(st.touched, touched{name: fp.name})
+				st.touched = append(st.touched, touched{name: fp.name, mem: fp.mem})
 			}
 		} else {
-			st.touched = append(st.touched, touched{name: fp.name, previous: fp.live, codeChanged: fp.codeChanged})
+			st.touched = append(st.touched, touched{name: fp.name, previous: fp.live, codeChanged: fp.codeChanged, mem: fp.mem})
 			arn, err = b.update(ctx, p, fp, w, code, &progress)
 		}
 		if arn != "" {
@@ -259,7 +261,16 @@ func (b *Backend) update(ctx context.Context, p *plan, fp functionPlan, w wanted
 		if err := b.waitUpdated(ctx, fp.name); err != nil {
 			return arn, err
 		}
-		revision = nil // the code update changed it; the configuration update follows our own
+		// The configuration update is conditional on the revision of this run's code update: a
+		// deployment that changed the function in between is detected, not overwritten.
+		live, err := b.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fp.name)})
+		if err != nil {
+			return arn, fmt.Errorf("reading function %s after its code update: %w", fp.name, err)
+		}
+		if liveCodeID(live) != p.codeID() {
+			return arn, fmt.Errorf("updating function %s: the function changed since this run updated its code (another deployment is running?); nothing of it was overwritten: run again to deploy over the new state", fp.name)
+		}
+		revision = live.Configuration.RevisionId
 	}
 	w.layer = p.layerARN
 	if len(configDiffs(c, w)) > 0 {
@@ -338,57 +349,76 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 	if !ok {
 		return nil
 	}
+	p, _ := d.Plan.State.(*plan)
 	var errs []error
 	for _, t := range slices.Backward(st.touched) {
 		if t.previous == nil {
-			b.log.Info("deleting the function this run created", "function", t.name)
-			if _, err := b.lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(t.name)}); err != nil {
-				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
+			if err := b.deleteCreated(ctx, p, t); err != nil {
+				errs = append(errs, err)
 			}
 			continue
 		}
-		if err := b.restoreFunction(ctx, t); err != nil {
+		if err := b.restoreFunction(ctx, p, t); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
+func (b *Backend) restoreFunction(ctx context.Context, p *plan, t touched) error {
 	c := t.previous.Configuration
 	b.log.Info("restoring the previous code and configuration", "function", t.name)
 	if err := b.waitUpdated(ctx, t.name); err != nil {
 		return err
 	}
-	if t.codeChanged && c.PackageType == types.PackageTypeImage {
-		previous := aws.ToString(t.previous.Code.ResolvedImageUri)
-		if previous == "" {
-			previous = aws.ToString(t.previous.Code.ImageUri)
+	// Restore only what this run left: every call is conditional on the revision of the function
+	// as this run deployed it, so a newer update by another deployment is never overwritten.
+	live, err := b.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(t.name)})
+	if err != nil {
+		return fmt.Errorf("restoring function %s: reading it: %w", t.name, err)
+	}
+	if p != nil && !b.isDeployed(live, p, t.mem) {
+		return fmt.Errorf("function %s was not restored: %w", t.name, errChangedMeanwhile)
+	}
+	revision := live.Configuration.RevisionId
+	changed := func(what string, err error) error {
+		if preconditionFailed(err) {
+			return fmt.Errorf("function %s was not restored (%s): %w", t.name, what, errChangedMeanwhile)
 		}
-		if _, err := b.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
-			FunctionName: aws.String(t.name), ImageUri: aws.String(previous), Architectures: c.Architectures,
-		}); err != nil {
-			return fmt.Errorf("restoring the image of function %s (%s): %w", t.name, previous, err)
+		return fmt.Errorf("restoring the %s of function %s: %w", what, t.name, err)
+	}
+	if t.codeChanged {
+		in := &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(t.name), Architectures: c.Architectures, RevisionId: revision}
+		if c.PackageType == types.PackageTypeImage {
+			previous := aws.ToString(t.previous.Code.ResolvedImageUri)
+			if previous == "" {
+				previous = aws.ToString(t.previous.Code.ImageUri)
+			}
+			in.ImageUri = aws.String(previous)
+		} else {
+			if t.previous.Code == nil || t.previous.Code.Location == nil {
+				return fmt.Errorf("restoring function %s: Lambda gave no download location for its previous code", t.name)
+			}
+			zip, err := b.download(ctx, aws.ToString(t.previous.Code.Location))
+			if err != nil {
+				return fmt.Errorf("restoring function %s: downloading its previous code: %w", t.name, err)
+			}
+			in.ZipFile = zip
+		}
+		if _, err := b.lambda.UpdateFunctionCode(ctx, in); err != nil {
+			return changed("code", err)
 		}
 		if err := b.waitUpdated(ctx, t.name); err != nil {
 			return err
 		}
-	} else if t.codeChanged {
-		if t.previous.Code == nil || t.previous.Code.Location == nil {
-			return fmt.Errorf("restoring function %s: Lambda gave no download location for its previous code", t.name)
-		}
-		zip, err := b.download(ctx, aws.ToString(t.previous.Code.Location))
+		live, err := b.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(t.name)})
 		if err != nil {
-			return fmt.Errorf("restoring function %s: downloading its previous code: %w", t.name, err)
+			return fmt.Errorf("restoring function %s: reading it after its code was restored: %w", t.name, err)
 		}
-		if _, err := b.lambda.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{
-			FunctionName: aws.String(t.name), ZipFile: zip, Architectures: c.Architectures,
-		}); err != nil {
-			return fmt.Errorf("restoring the code of function %s: %w", t.name, err)
+		if liveCodeID(live) != liveCodeID(t.previous) {
+			return fmt.Errorf("function %s was not restored (configuration): %w", t.name, errChangedMeanwhile)
 		}
-		if err := b.waitUpdated(ctx, t.name); err != nil {
-			return err
-		}
+		revision = live.Configuration.RevisionId
 	}
 	var layers []string
 	for _, l := range c.Layers {
@@ -397,13 +427,13 @@ func (b *Backend) restoreFunction(ctx context.Context, t touched) error {
 	in := &lambda.UpdateFunctionConfigurationInput{
 		FunctionName: aws.String(t.name), Role: c.Role, Runtime: c.Runtime, Handler: c.Handler,
 		MemorySize: c.MemorySize, Timeout: c.Timeout, Layers: layers, Description: c.Description,
-		EphemeralStorage: c.EphemeralStorage,
+		EphemeralStorage: c.EphemeralStorage, RevisionId: revision,
 	}
 	if in.Layers == nil && c.PackageType != types.PackageTypeImage {
 		in.Layers = []string{}
 	}
 	if _, err := b.lambda.UpdateFunctionConfiguration(ctx, in); err != nil {
-		return fmt.Errorf("restoring the configuration of function %s: %w", t.name, err)
+		return changed("configuration", err)
 	}
 	return b.waitUpdated(ctx, t.name)
 }

@@ -30,17 +30,3 @@ func (b *Backend) Invoke(ctx context.Context, fn deploy.Function, payload []byte
 	}
 	return inv, nil
 }
-
-// RunsDeployedCode reports whether the function still runs the plan's code (zip CodeSha256 or
-// image digest): deploy.CodeChecker.
-func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn deploy.Function) (bool, error) {
-	p, ok := d.Plan.State.(*plan)
-	if !ok {
-		return true, nil
-	}
-	live, err := b.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(fn.Name)})
-	if err != nil {
-		return false, fmt.Errorf("reading function %s: %w", fn.Name, err)
-	}
-	return liveCodeID(live) == p.codeID(), nil
-}

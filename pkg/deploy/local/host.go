@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/proc"
 )
 
 // bootstrapPy is the Python program that runs one invocation (see bootstrap/bootstrap.py).
@@ -370,6 +372,7 @@ func (h *Host) run(ctx context.Context, fn Function, python, dir string, inv inv
 	}
 	w.Close()
 	pgid := cmd.Process.Pid
+	defer proc.Track(pgid)() // a second interrupt kills it too
 	out := &tailBuffer{max: logKeep}
 	logDone := make(chan struct{})
 	go func() { _, _ = io.Copy(out, r); close(logDone) }()

@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/proc"
 )
 
 // LookPathFunc finds an executable by name, as exec.LookPath does.
@@ -78,12 +81,20 @@ func FindPython(ctx context.Context, version string, lookPath LookPathFunc) (str
 		want, strings.Join(tried, "; "), version, version, version)
 }
 
+// probeTimeout bounds one interpreter probe (python -I -S starts in well under a second).
+var probeTimeout = 30 * time.Second
+
 // probePython runs the interpreter at path and returns its major.minor and sys.executable.
 func probePython(ctx context.Context, path string) (version, executable string, err error) {
-	cmd := exec.CommandContext(ctx, path, "-I", "-S", "-c", probeScript)
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	cmd := proc.Command(ctx, path, "-I", "-S", "-c", probeScript)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := proc.Run(ctx, cmd); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", "", fmt.Errorf("no answer after %s (a hung interpreter or pyenv shim?)", probeTimeout)
+		}
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
 			first, _, _ := strings.Cut(msg, "\n")
 			return "", "", fmt.Errorf("%w: %s", err, first)

@@ -5,9 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os/exec"
 	"strings"
 	"sync"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/proc"
 )
 
 // Runner runs one command: name and args in the working directory dir. On failure it returns an
@@ -20,12 +21,12 @@ const tailLines = 40
 // execRunner runs commands with os/exec, logging each output line at info level.
 func execRunner(logger *slog.Logger) Runner {
 	return func(ctx context.Context, dir, name string, args ...string) error {
-		cmd := exec.CommandContext(ctx, name, args...)
+		cmd := proc.Command(ctx, name, args...)
 		cmd.Dir = dir
 		w := &lineLogger{logger: logger, tool: name}
 		cmd.Stdout = w
 		cmd.Stderr = w
-		err := cmd.Run()
+		err := proc.Run(ctx, cmd)
 		w.flush()
 		if err != nil {
 			return fmt.Errorf("running %s: %w\n%s", strings.Join(append([]string{name}, args...), " "), err, w.tail())

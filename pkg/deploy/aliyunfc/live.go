@@ -1,0 +1,80 @@
+package aliyunfc
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
+)
+
+// Two deployments of one runtime may run at the same time. Function Compute 3.0's UpdateFunction
+// takes no condition (no revision, no If-Match: the 2023-03-30 API has no ETag), and OSS's
+// PutObject can only refuse to overwrite any object (x-oss-forbid-overwrite), not one that changed.
+// So this backend narrows the windows instead of closing them:
+//
+//   - before the runtime metadata is written, and again after, the function is read and must be
+//     exactly as this run deployed it: code checksum (or image digest) and configuration
+//     (RunsDeployedCode);
+//   - a restore after a failed smoke test first reads the function and restores it only while it
+//     is still as this run left it: a newer update of another deployment is left alone.
+//
+// What remains: another deployment's update landing in the milliseconds between that read and the
+// restore (or between the last check and the metadata write) is overwritten; the run that made it
+// then fails its own check, so at least one of the two runs says so.
+
+// isDeployed tells whether a live function is exactly what plan p deploys under that name.
+func (b *Backend) isDeployed(p *plan, live *Function) bool {
+	if live == nil {
+		return false
+	}
+	var spec *FunctionSpec
+	for i := range p.functions {
+		if p.functions[i].spec.Name == live.Name {
+			spec = &p.functions[i].spec
+		}
+	}
+	if spec == nil || len(configDiffs(live, *spec, b.opts.Generation)) > 0 {
+		return false
+	}
+	if p.req.Artifact.PackageType == build.Image {
+		return imageDigest(live.Image) == p.req.Artifact.ImageDigest
+	}
+	return live.CodeChecksum == p.req.Artifact.Function.CRC64String()
+}
+
+// RunsDeployedCode reports whether the function is still exactly as the deployment left it: the
+// plan's code (codeChecksum or image digest) and configuration (deploy.CodeChecker).
+func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn deploy.Function) (bool, error) {
+	p, ok := d.Plan.State.(*plan)
+	if !ok {
+		return true, nil
+	}
+	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, fn.Name) })
+	if err != nil {
+		return false, err
+	}
+	if live != nil && live.Name == "" {
+		live.Name = fn.Name
+	}
+	return b.isDeployed(p, live), nil
+}
+
+// stillDeployed returns nil when function name is still as this run deployed it, and an error
+// wrapping deploy.ErrSuperseded when another deployment changed it since.
+func (b *Backend) stillDeployed(ctx context.Context, p *plan, name string) error {
+	if err := b.waitReady(ctx, name); err != nil {
+		return err
+	}
+	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) })
+	if err != nil {
+		return fmt.Errorf("restoring function %s: reading it: %w", name, err)
+	}
+	if live != nil && live.Name == "" {
+		live.Name = name
+	}
+	if !b.isDeployed(p, live) {
+		return fmt.Errorf("function %s was not restored: %w", name, deploy.ErrSuperseded)
+	}
+	return nil
+}
