@@ -38,7 +38,12 @@ type clientResult struct {
 // it succeeded; it returns the outputs.
 func deployTool(t *testing.T, env map[string]string, args ...string) map[string]string {
 	t.Helper()
-	ws := t.TempDir()
+	return deployToolIn(t, t.TempDir(), env, args...)
+}
+
+// deployToolIn is deployTool in the workspace ws.
+func deployToolIn(t *testing.T, ws string, env map[string]string, args ...string) map[string]string {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := cli.Main(context.Background(), args, cli.System{
 		Getenv: func(k string) string { return env[k] }, Stdout: &stdout, Stderr: &stderr, Workdir: ws,

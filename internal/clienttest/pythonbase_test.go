@@ -1,0 +1,188 @@
+package clienttest
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
+)
+
+// pythonSlimStandIn is a stand-in for Docker Hub's python:<py>-slim-bookworm, which cannot be
+// pulled here: this machine (Debian bookworm) gives its python<py> with the standard library and
+// shared libraries (lambdabase's layer), pip, python3/pip on PATH (/usr/local/bin, as in the real
+// image), a shell and unzip (busybox), and the machine's CA bundle at Debian's path with a
+// pip.conf naming it (this machine reaches PyPI through a TLS-intercepting egress), and the shared
+// libraries of libc6, libgcc-s1, libstdc++6 and zlib1g. What it lacks is Debian's package
+// manager: apt-get and dpkg.
+func pythonSlimStandIn(t *testing.T, py string) v1.Image {
+	t.Helper()
+	lb, err := lambdabase.Image(py)
+	if err != nil {
+		t.Fatalf("building the stand-in base (needs python%s on PATH, as .ci/run sets): %v", py, err)
+	}
+	out, err := exec.Command("python"+py, "-c", "import sys, os, pip; print(os.path.realpath(sys.executable)); print(sys.base_prefix); print(os.path.dirname(pip.__file__))").Output()
+	if err != nil {
+		t.Fatalf("python%s with pip: %v", py, err)
+	}
+	lines := strings.Fields(string(out))
+	exe, prefix, pipDir := lines[0], lines[1], lines[2]
+	site := filepath.Join(prefix, "lib", "python"+py, "site-packages")
+
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	mtime := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	dirs := map[string]bool{}
+	mkdirs := func(p string) {
+		var parents []string
+		for d := filepath.Dir(p); d != "/" && d != "."; d = filepath.Dir(d) {
+			parents = append([]string{d}, parents...)
+		}
+		for _, d := range parents {
+			if !dirs[d] {
+				dirs[d] = true
+				must(t, tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: strings.TrimPrefix(d, "/") + "/", Mode: 0o755, ModTime: mtime}))
+			}
+		}
+	}
+	file := func(p string, data []byte, mode int64) {
+		mkdirs(p)
+		must(t, tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(p, "/"), Mode: mode, Size: int64(len(data)), ModTime: mtime}))
+		_, err := tw.Write(data)
+		must(t, err)
+	}
+	link := func(p, target string) {
+		mkdirs(p)
+		must(t, tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: strings.TrimPrefix(p, "/"), Linkname: target, Mode: 0o777, ModTime: mtime}))
+	}
+	// pip, as the real image has it in its site-packages.
+	must(t, filepath.WalkDir(pipDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(p, "__pycache__") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(pipDir, p)
+		file(filepath.Join(site, "pip", rel), data, 0o644)
+		return nil
+	}))
+	for _, n := range []string{"python3", "python", "python" + py} {
+		link("/usr/local/bin/"+n, exe)
+	}
+	for _, n := range []string{"pip", "pip3"} {
+		file("/usr/local/bin/"+n, []byte("#!/bin/sh\nexec /usr/local/bin/python3 -m pip \"$@\"\n"), 0o755)
+	}
+	link("/usr/bin/unzip", "/bin/busybox")
+	// The shared libraries of the Debian packages every bookworm-slim image has (libc6 whole, not
+	// only what python links: libpthread.so.0, libdl.so.2, ... that wheels' extensions link).
+	pkgs, err := exec.Command("dpkg", "-L", "libc6", "libgcc-s1", "libstdc++6", "zlib1g").Output()
+	if err != nil {
+		t.Fatalf("this machine's Debian libraries (dpkg -L): %v", err)
+	}
+	for _, p := range strings.Fields(string(pkgs)) {
+		if !strings.Contains(p, ".so") || strings.HasPrefix(p, "/usr/share") {
+			continue
+		}
+		st, err := os.Lstat(p)
+		if err != nil || st.IsDir() {
+			continue
+		}
+		if st.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			must(t, err)
+			link(p, target)
+			continue
+		}
+		data, err := os.ReadFile(p)
+		must(t, err)
+		file(p, data, int64(st.Mode().Perm()))
+	}
+	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		t.Fatalf("this machine's CA bundle: %v", err)
+	}
+	file("/etc/ssl/certs/ca-certificates.crt", ca, 0o644)
+	file("/etc/pip.conf", []byte("[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n"), 0o644)
+	must(t, tw.Close())
+
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil },
+		tarball.WithMediaType(types.DockerLayer))
+	must(t, err)
+	img, err := mutate.Append(lb, mutate.Addendum{Layer: layer, History: v1.History{Created: v1.Time{Time: mtime}, CreatedBy: "clienttest: pip, /usr/local/bin, CA bundle"}})
+	must(t, err)
+	cf, err := img.ConfigFile()
+	must(t, err)
+	cf = cf.DeepCopy()
+	cf.Config.Entrypoint = nil
+	cf.Config.Cmd = []string{"python3"}
+	cf.Config.WorkingDir = ""
+	cf.Config.Env = []string{"PATH=/usr/local/bin:" + filepath.Join(prefix, "bin") + ":/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "PYTHON_VERSION=" + py}
+	img, err = mutate.ConfigFile(img, cf)
+	must(t, err)
+	return img
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serveImage serves img from a registry on 127.0.0.1 as repo:tag and returns the registry's host.
+func serveImage(t *testing.T, img v1.Image, repoTag string) string {
+	t.Helper()
+	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	tag, err := name.NewTag(host + "/" + repoTag)
+	must(t, err)
+	must(t, remote.Write(tag, img))
+	return host
+}
+
+// buildahSandbox points buildah at storage of the test's own (vfs in a temporary root) and at a
+// registries.conf where Docker Hub's official python images come from the stand-in registry
+// (plain HTTP on 127.0.0.1), and further plain-HTTP registries are marked insecure.
+func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("buildah"); err != nil {
+		t.Fatal("buildah is not installed (.ci/run installs it)")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("buildah with chroot isolation needs root here (.ci/run runs as root)")
+	}
+	dir := t.TempDir()
+	storage := filepath.Join(dir, "storage.conf")
+	must(t, os.WriteFile(storage, fmt.Appendf(nil, "[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "graph"), filepath.Join(dir, "run")), 0o644))
+	var regs strings.Builder
+	fmt.Fprintf(&regs, "unqualified-search-registries = [\"docker.io\"]\nshort-name-mode = \"permissive\"\n\n")
+	fmt.Fprintf(&regs, "[[registry]]\nprefix = \"docker.io/library/python\"\nlocation = %q\ninsecure = true\n\n", pythonRegistry+"/library/python")
+	for _, h := range append([]string{pythonRegistry}, insecure...) {
+		fmt.Fprintf(&regs, "[[registry]]\nlocation = %q\ninsecure = true\n\n", h)
+	}
+	conf := filepath.Join(dir, "registries.conf")
+	must(t, os.WriteFile(conf, []byte(regs.String()), 0o644))
+	t.Setenv("CONTAINERS_STORAGE_CONF", storage)
+	t.Setenv("CONTAINERS_REGISTRIES_CONF", conf)
+}
