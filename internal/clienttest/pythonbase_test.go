@@ -30,8 +30,8 @@ import (
 // pulled here: this machine (Debian bookworm) gives its python<py> with the standard library and
 // shared libraries (lambdabase's layer), pip, python3/pip on PATH (/usr/local/bin, as in the real
 // image), a shell and unzip (busybox), and the machine's CA bundle at Debian's path with a
-// pip.conf naming it (this machine reaches PyPI through a TLS-intercepting egress), and the shared
-// libraries of libc6, libgcc-s1, libstdc++6 and zlib1g. What it lacks is Debian's package
+// pip.conf naming it (this machine reaches PyPI through a TLS-intercepting egress); lambdabase's
+// layer has the shared libraries of libc6, libgcc-s1, libstdc++6 and zlib1g. What it lacks is Debian's package
 // manager: apt-get and dpkg.
 func pythonSlimStandIn(t *testing.T, py string) v1.Image {
 	t.Helper()
@@ -93,30 +93,6 @@ func pythonSlimStandIn(t *testing.T, py string) v1.Image {
 		file("/usr/local/bin/"+n, []byte("#!/bin/sh\nexec /usr/local/bin/python3 -m pip \"$@\"\n"), 0o755)
 	}
 	link("/usr/bin/unzip", "/bin/busybox")
-	// The shared libraries of the Debian packages every bookworm-slim image has (libc6 whole, not
-	// only what python links: libpthread.so.0, libdl.so.2, ... that wheels' extensions link).
-	pkgs, err := exec.Command("dpkg", "-L", "libc6", "libgcc-s1", "libstdc++6", "zlib1g").Output()
-	if err != nil {
-		t.Fatalf("this machine's Debian libraries (dpkg -L): %v", err)
-	}
-	for _, p := range strings.Fields(string(pkgs)) {
-		if !strings.Contains(p, ".so") || strings.HasPrefix(p, "/usr/share") {
-			continue
-		}
-		st, err := os.Lstat(p)
-		if err != nil || st.IsDir() {
-			continue
-		}
-		if st.Mode()&os.ModeSymlink != 0 {
-			target, err := os.Readlink(p)
-			must(t, err)
-			link(p, target)
-			continue
-		}
-		data, err := os.ReadFile(p)
-		must(t, err)
-		file(p, data, int64(st.Mode().Perm()))
-	}
 	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	if err != nil {
 		t.Fatalf("this machine's CA bundle: %v", err)

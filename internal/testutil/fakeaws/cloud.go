@@ -250,6 +250,11 @@ func (c *Cloud) Objects(bucket string) []string {
 	return keys
 }
 
+// DeleteObject removes an object (for test setup).
+func (c *Cloud) DeleteObject(bucket, key string) {
+	_, _ = c.s3.DeleteObject(bucket, key)
+}
+
 // PutObject stores an object, creating the bucket if needed (for test setup).
 func (c *Cloud) PutObject(bucket, key string, data []byte) error {
 	if ok, _ := c.s3.BucketExists(bucket); !ok {
