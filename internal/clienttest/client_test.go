@@ -96,7 +96,7 @@ func runClient(t *testing.T, python string, config map[string]any, env map[strin
 	cmd.Dir = dir
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + dir, "LANG=C.UTF-8",
-		"LITHOPS_CONFIG_FILE=" + cfgFile, "PYTHONPATH=" + shim, "PYTHONUNBUFFERED=1",
+		"LITHOPS_CONFIG_FILE=" + cfgFile, "PYTHONPATH=" + shim, "PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1",
 	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

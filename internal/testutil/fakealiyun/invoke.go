@@ -2,8 +2,11 @@ package fakealiyun
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,7 +39,14 @@ func (c *Cloud) invoke(w http.ResponseWriter, r *http.Request, cfg Function, cod
 		Name: cfg.FunctionName, Handler: cfg.Handler,
 		Python: strings.TrimPrefix(cfg.Runtime, "python"), MemoryMB: int(cfg.MemorySize),
 		Timeout: time.Duration(cfg.Timeout) * time.Second, Convention: local.FC,
-		Env: cfg.EnvironmentVariables,
+		Env: maps.Clone(c.FunctionEnv),
+	}
+	if fn.Env == nil {
+		fn.Env = map[string]string{}
+	}
+	maps.Copy(fn.Env, cfg.EnvironmentVariables)
+	if c.RuntimePackages != "" {
+		fn.LayerDirs = []string{c.RuntimePackages}
 	}
 	switch t := r.Header.Get(headerInvocationType); t {
 	case "", "Sync":
@@ -47,6 +57,8 @@ func (c *Cloud) invoke(w http.ResponseWriter, r *http.Request, cfg Function, cod
 				c.localHost().Invoke(ctx, fn, event)
 			}
 		})
+		// FC answers an accepted asynchronous invocation with its request ID.
+		w.Header().Set("X-Fc-Request-Id", newRequestID())
 		w.WriteHeader(http.StatusAccepted)
 		return http.StatusAccepted, nil
 	default:
@@ -156,4 +168,12 @@ func (c *Cloud) invokeContainer(w http.ResponseWriter, r *http.Request, cfg Func
 	w.WriteHeader(http.StatusOK)
 	w.Write(res.Body)
 	return http.StatusOK, nil
+}
+
+// newRequestID returns a request ID of FC's form (a UUID).
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
