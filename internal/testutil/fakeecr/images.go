@@ -3,6 +3,7 @@ package fakeecr
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -64,13 +65,7 @@ func (e *ECR) describeImages(name string) (any, *apiError) {
 		d.tags = append(d.tags, tag)
 	}
 	images := []map[string]any{}
-	for _, digest := range slices.Sorted(func(yield func(string) bool) {
-		for k := range byDigest {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, digest := range slices.Sorted(maps.Keys(byDigest)) {
 		d := byDigest[digest]
 		images = append(images, map[string]any{
 			"registryId": Account, "repositoryName": repo.Name, "imageDigest": digest, "imageTags": d.tags,
