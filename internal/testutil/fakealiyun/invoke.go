@@ -2,9 +2,7 @@ package fakealiyun
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -57,8 +55,6 @@ func (c *Cloud) invoke(w http.ResponseWriter, r *http.Request, cfg Function, cod
 				c.localHost().Invoke(ctx, fn, event)
 			}
 		})
-		// FC answers an accepted asynchronous invocation with its request ID.
-		w.Header().Set("X-Fc-Request-Id", newRequestID())
 		w.WriteHeader(http.StatusAccepted)
 		return http.StatusAccepted, nil
 	default:
@@ -168,12 +164,4 @@ func (c *Cloud) invokeContainer(w http.ResponseWriter, r *http.Request, cfg Func
 	w.WriteHeader(http.StatusOK)
 	w.Write(res.Body)
 	return http.StatusOK, nil
-}
-
-// newRequestID returns a request ID of FC's form (a UUID).
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
