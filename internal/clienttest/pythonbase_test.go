@@ -3,6 +3,7 @@ package clienttest
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -27,18 +29,19 @@ import (
 )
 
 // pythonSlimStandIn is a stand-in for Docker Hub's python:<py>-slim-bookworm, which cannot be
-// pulled here: this machine (Debian bookworm) gives its python<py> with the standard library and
-// shared libraries (lambdabase's layer), pip, python3/pip on PATH (/usr/local/bin, as in the real
-// image), a shell and unzip (busybox), and the machine's CA bundle at Debian's path with a
-// pip.conf naming it (this machine reaches PyPI through a TLS-intercepting egress); lambdabase's
-// layer has the shared libraries of libc6, libgcc-s1, libstdc++6 and zlib1g. What it lacks is Debian's package
-// manager: apt-get and dpkg.
+// pulled here: Debian bookworm's own minimal userland (debianRootfs: apt-get and dpkg work,
+// packages come from deb.debian.org), this machine's python<py> (also bookworm's build
+// environment) with its standard library and shared libraries (lambdabase's layer, moved under
+// the merged /usr), pip, python3/pip on PATH (/usr/local/bin, as in the real image), and the
+// machine's CA bundle at Debian's path with a pip.conf naming it (this machine reaches PyPI
+// through a TLS-intercepting egress).
 func pythonSlimStandIn(t *testing.T, py string) v1.Image {
 	t.Helper()
 	lb, err := lambdabase.Image(py)
 	if err != nil {
 		t.Fatalf("building the stand-in base (needs python%s on PATH, as .ci/run sets): %v", py, err)
 	}
+	lb = onDebian(t, lb)
 	out, err := exec.Command("python"+py, "-c", "import sys, os, pip; print(os.path.realpath(sys.executable)); print(sys.base_prefix); print(os.path.dirname(pip.__file__))").Output()
 	if err != nil {
 		t.Fatalf("python%s with pip: %v", py, err)
@@ -92,7 +95,6 @@ func pythonSlimStandIn(t *testing.T, py string) v1.Image {
 	for _, n := range []string{"pip", "pip3"} {
 		file("/usr/local/bin/"+n, []byte("#!/bin/sh\nexec /usr/local/bin/python3 -m pip \"$@\"\n"), 0o755)
 	}
-	link("/usr/bin/unzip", "/bin/busybox")
 	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	if err != nil {
 		t.Fatalf("this machine's CA bundle: %v", err)
@@ -161,4 +163,93 @@ func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) {
 	must(t, os.WriteFile(conf, []byte(regs.String()), 0o644))
 	t.Setenv("CONTAINERS_STORAGE_CONF", storage)
 	t.Setenv("CONTAINERS_REGISTRIES_CONF", conf)
+}
+
+// debianRootfs is Debian bookworm's minimal system (mmdebstrap --variant=minbase, from
+// deb.debian.org, which this machine reaches), the userland of debian:bookworm-slim, made once
+// and cached as a layer tar.
+func debianRootfs(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("mmdebstrap"); err != nil {
+		t.Fatal("mmdebstrap is needed to build the Debian stand-in base (apt-get install mmdebstrap; .ci/run installs it)")
+	}
+	dir := cached(t, "debian-bookworm-minbase", []string{"mmdebstrap", "--variant=minbase", "--include=ca-certificates", "bookworm"}, func(dir string) error {
+		out, err := exec.Command("mmdebstrap", "--variant=minbase", "--mode=root", "--include=ca-certificates", "bookworm",
+			filepath.Join(dir, "rootfs.tar"), "http://deb.debian.org/debian").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("mmdebstrap: %w\n%s", err, out)
+		}
+		return nil
+	})
+	return filepath.Join(dir, "rootfs.tar")
+}
+
+// onDebian puts lambdabase's python (its only layer) on Debian's rootfs: the layer's entries under
+// /bin, /lib, /lib64 and /sbin go to /usr, where Debian's merged-/usr symlinks point, so that they
+// do not replace those symlinks with directories.
+func onDebian(t *testing.T, lb v1.Image) v1.Image {
+	t.Helper()
+	rootfs := debianRootfs(t)
+	debian, err := tarball.LayerFromFile(rootfs, tarball.WithMediaType(types.DockerLayer))
+	must(t, err)
+	layers, err := lb.Layers()
+	must(t, err)
+	rc, err := layers[0].Uncompressed()
+	must(t, err)
+	defer rc.Close()
+	type entry struct {
+		h    *tar.Header
+		data []byte
+	}
+	var order []string
+	entries := map[string]entry{} // a path moved to /usr may be there already: one entry each
+	tr := tar.NewReader(rc)
+	merged := map[string]bool{"bin": true, "lib": true, "lib64": true, "sbin": true}
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		must(t, err)
+		name := strings.TrimPrefix(h.Name, "./")
+		first, _, _ := strings.Cut(name, "/")
+		if merged[first] {
+			if h.Typeflag == tar.TypeDir && strings.TrimSuffix(name, "/") == first {
+				continue
+			}
+			name = "usr/" + name
+		}
+		h.Name = name
+		data, err := io.ReadAll(tr)
+		must(t, err)
+		if _, ok := entries[name]; !ok {
+			order = append(order, name)
+		}
+		entries[name] = entry{h, data}
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range order {
+		e := entries[name]
+		must(t, tw.WriteHeader(e.h))
+		_, err := tw.Write(e.data)
+		must(t, err)
+	}
+	must(t, tw.Close())
+	python, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil },
+		tarball.WithMediaType(types.DockerLayer))
+	must(t, err)
+	cf, err := lb.ConfigFile()
+	must(t, err)
+	img, err := mutate.AppendLayers(empty.Image, debian, python)
+	must(t, err)
+	img = mutate.MediaType(img, types.DockerManifestSchema2)
+	img = mutate.ConfigMediaType(img, types.DockerConfigJSON)
+	ncf, err := img.ConfigFile()
+	must(t, err)
+	ncf = ncf.DeepCopy()
+	ncf.OS, ncf.Architecture, ncf.Config = cf.OS, cf.Architecture, cf.Config
+	img, err = mutate.ConfigFile(img, ncf)
+	must(t, err)
+	return img
 }
