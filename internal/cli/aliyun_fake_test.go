@@ -11,10 +11,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,9 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakealiyun"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
 // fcDeploy is one deployment target in the fake Aliyun account.
@@ -315,51 +311,9 @@ func TestAliyunFCCustomContainerFromRequirements(t *testing.T) {
 	}
 }
 
-// TestAliyunFCDockerfileTemplate builds dockerfiles/aliyun_fc with real buildah (its pip step
-// replaced by a COPY of the same dependencies: no PyPI here) on the stand-in base, and deploys
-// and smoke-tests it as an FC custom container.
-func TestAliyunFCDockerfileTemplate(t *testing.T) {
-	offline(t, fcWheels)
-	base := serveLambdaBase(t, "3.12")
-	acr := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(acr.Close)
-	buildahSandbox(t, strings.Split(base, "/")[0])
-	repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/fc"
-	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah", "--memory", "256")
-	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
-	d.cloud.ContainerInvoker = containerInvoker(t)
-	ctxDir := filepath.Join(d.ws, "runtime")
-	for _, f := range []string{"Dockerfile", "fc_server.py"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aliyun_fc", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(data)
-		if f == "Dockerfile" {
-			text = strings.Replace(text, "ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim", "ARG BASE_IMAGE="+base, 1)
-			pipStep := regexp.MustCompile(`(?s)RUN mkdir -p \$\{CODE_DIR\} && if .*?fi\n`)
-			text = pipStep.ReplaceAllLiteralString(text, "COPY deps/ ${CODE_DIR}/\n")
-			if !strings.Contains(text, "COPY deps/") || !strings.Contains(text, base) {
-				t.Fatalf("the template changed: update this test\n%s", text)
-			}
-		}
-		writeFile(t, filepath.Join(ctxDir, f), text)
-	}
-	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
-		Requirements: lithops.DefaultRequirements(lithops.AliyunFC), Target: filepath.Join(ctxDir, "deps"),
-		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	s := d.run(t)
-	if s.code != 0 {
-		t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
-	}
-	out := s.outputs()
-	if out["package-type"] != "image" || out["python-version"] != "3.12" || !strings.Contains(s.stderr.String(), "built by buildah") {
-		t.Errorf("outputs %v\n%s", out, s.stderr.String())
-	}
-}
+// dockerfiles/aliyun_fc and Lithops' own FC Dockerfile are built with real buildah, real
+// lithops from PyPI and deployed to the fake FC by internal/clienttest's
+// TestFCCustomContainerTemplates (the stand-in lithops wheel has no container_entry_point.py).
 
 // TestAliyunFCDryRun plans against the live state and changes nothing (FC 2.0: not even the service).
 func TestAliyunFCDryRun(t *testing.T) {

@@ -20,10 +20,15 @@ const (
 // lambdaImageHandler is the CMD of Lithops' AWS Lambda container runtimes.
 var lambdaImageHandler = []string{"handler.entry_point.lambda_handler"}
 
-// Where the FC custom-container template puts the runtime.
+// Where the FC custom-container image built without Docker puts the runtime.
+const fcCodeDir = "/code"
+
+// Lithops' FC custom-container build context (aliyun_fc.py, _build_container_image): the zip
+// holds container_entry_point.py (a flask app its Dockerfiles serve with gunicorn) and lithops/.
 const (
-	fcCodeDir    = "/code"
-	fcContextZip = "lithops_aliyun_fc.zip"
+	fcContextZip        = "lithops_aliyun_fc.zip"
+	fcContextEntryPoint = "lithops/serverless/backends/aliyun_fc/container_entry_point.py"
+	fcContextEntryName  = "container_entry_point.py"
 )
 
 // defaultBaseImage is the base of images built from requirements: the AWS Lambda Python base image
@@ -55,9 +60,11 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		ImagePlatform: platform, ModTime: cfg.ModTime, WorkDir: p.workDir,
 	}
 	if cfg.Backend == lithops.AliyunFC {
-		// FC custom containers: Lithops, its entry point and our HTTP server in /code, served on
-		// FC_SERVER_PORT (dockerfiles/aliyun_fc).
+		// FC custom containers. From a Dockerfile: Lithops' context zip (dockerfiles/aliyun_fc
+		// serves it as Lithops' templates do). Without Docker: Lithops, its entry point and our
+		// standard-library HTTP server in /code, served on FC_SERVER_PORT.
 		spec.ContextZip, spec.TaskRoot, spec.HandlerPackage, spec.Cmd = fcContextZip, fcCodeDir, false, []string{}
+		spec.ContextEntryPoint, spec.ContextEntryName = fcContextEntryPoint, fcContextEntryName
 		spec.Entrypoint = []string{"python3", fcCodeDir + "/fc_server.py"}
 		spec.ExtraFiles = map[string][]byte{"fc_server.py": dockerfiles.AliyunFCServer}
 	}

@@ -27,6 +27,11 @@ type ImageSpec struct {
 	// ContextZip is the name of the zip of Lithops and its entry point put in the build context,
 	// as Lithops' own build does: lithops_lambda.zip (AWS) or lithops_aliyun_fc.zip (FC).
 	ContextZip string
+	// ContextEntryPoint is the file of the installed lithops tree (slash-separated) that the zip
+	// carries at its root as ContextEntryName, as Lithops' utils.create_handler_zip does: AWS's
+	// entry_point.py, FC's container_entry_point.py. The zip holds that file and lithops/, nothing
+	// else. Empty: EntryPoint as entry_point.py.
+	ContextEntryPoint, ContextEntryName string
 
 	// Base is the base image of a daemonless build (already resolved to the platform).
 	Base v1.Image
@@ -144,7 +149,11 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 	if !spec.ModTime.IsZero() {
 		opts = append(opts, zipbundle.WithModTime(spec.ModTime))
 	}
-	if _, err := zipbundle.Write(ctx, zipPath, []zipbundle.Source{{Dir: code}}, opts...); err != nil {
+	sources, err := contextZipSources(spec, code)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := zipbundle.Write(ctx, zipPath, sources, opts...); err != nil {
 		return nil, "", fmt.Errorf("writing %s: %w", spec.ContextZip, err)
 	}
 	scratch := filepath.Join(spec.WorkDir, "docker")
@@ -159,6 +168,24 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 		Tool:         spec.Tool,
 		WorkDir:      scratch,
 	})
+}
+
+// contextZipSources is what Lithops' utils.create_handler_zip puts in the build context's zip:
+// the backend's entry point at the root under its name, and the lithops package (not the
+// distribution's metadata or scripts).
+func contextZipSources(spec ImageSpec, code string) ([]zipbundle.Source, error) {
+	src, name := spec.ContextEntryPoint, spec.ContextEntryName
+	if src == "" {
+		src, name = spec.EntryPoint, "entry_point.py"
+	}
+	data, err := os.ReadFile(filepath.Join(code, filepath.FromSlash(src)))
+	if err != nil {
+		return nil, fmt.Errorf("lithops %s has no %s (%v): this lithops release cannot build this backend's container runtimes", spec.Lithops, src, err)
+	}
+	return []zipbundle.Source{
+		{Files: []zipbundle.File{{Name: name, Data: data}}},
+		{Dir: filepath.Join(code, "lithops"), Prefix: "lithops/"},
+	}, nil
 }
 
 // daemonless installs the requirements for the target platform and assembles the image: the base,

@@ -76,6 +76,16 @@ type Cloud struct {
 	// "fc3", "fc2" or "oss"; op and target are as in [Call].
 	Fault func(api, op, target string) *Error
 
+	// FunctionEnv is added to the environment of every zip function the fake runs: what the
+	// sandbox needs to reach this fake instead of Aliyun (e.g. HTTP_PROXY=OSS.URL: the fake OSS
+	// also answers virtual-hosted requests for <bucket>.oss-<region>[-internal].aliyuncs.com as a
+	// proxy). The function's own environmentVariables override it.
+	FunctionEnv map[string]string
+	// RuntimePackages, when set, is a directory laid out like an FC layer (python/...) whose
+	// packages zip functions import after their code: what FC's managed Python runtimes include
+	// (oss2).
+	RuntimePackages string
+
 	// FC3, FC2 and OSS are the services' listeners.
 	FC3, FC2, OSS *httptest.Server
 

@@ -666,6 +666,9 @@ func TestOSS(t *testing.T) {
 	list, err := oc.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: bucket, Prefix: oss.Ptr("dir/")})
 	if err != nil || len(list.Contents) != 1 || oss.ToString(list.Contents[0].Key) != "dir/obj.bin" {
 		t.Errorf("ListObjectsV2: %+v %v", list, err)
+	} else if lm := list.Contents[0].LastModified; lm == nil || lm.Nanosecond() != 0 {
+		// OSS keeps whole seconds (".000Z"); oss2 rejects any other milliseconds.
+		t.Errorf("LastModified %v: OSS lists whole seconds", lm)
 	}
 
 	errorTests := []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,7 +37,14 @@ func (c *Cloud) invoke(w http.ResponseWriter, r *http.Request, cfg Function, cod
 		Name: cfg.FunctionName, Handler: cfg.Handler,
 		Python: strings.TrimPrefix(cfg.Runtime, "python"), MemoryMB: int(cfg.MemorySize),
 		Timeout: time.Duration(cfg.Timeout) * time.Second, Convention: local.FC,
-		Env: cfg.EnvironmentVariables,
+		Env: maps.Clone(c.FunctionEnv),
+	}
+	if fn.Env == nil {
+		fn.Env = map[string]string{}
+	}
+	maps.Copy(fn.Env, cfg.EnvironmentVariables)
+	if c.RuntimePackages != "" {
+		fn.LayerDirs = []string{c.RuntimePackages}
 	}
 	switch t := r.Header.Get(headerInvocationType); t {
 	case "", "Sync":

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -15,7 +16,8 @@ import (
 	"time"
 )
 
-// ossTime is how OSS formats times in XML.
+// ossTime is how OSS formats times in XML. OSS keeps times to the second: the milliseconds are
+// always .000, and the OSS SDKs (oss2's iso8601_to_unixtime) reject other values.
 const ossTime = "2006-01-02T15:04:05.000Z"
 
 // bucket is an OSS bucket and its objects.
@@ -36,8 +38,25 @@ var bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
 // ossPath splits a path-style request path into bucket and key.
 func ossPath(r *http.Request) (bucket, key string) {
+	if b, ok := virtualHostBucket(r.Host); ok {
+		return b, strings.TrimPrefix(r.URL.Path, "/")
+	}
 	bucket, key, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	return bucket, key
+}
+
+// virtualHostBucket reads the bucket of a virtual-hosted request, as OSS's own endpoints are
+// addressed (<bucket>.oss-<region>[-internal].aliyuncs.com; the OSS SDKs' default), which reaches
+// the fake through it as an HTTP proxy.
+func virtualHostBucket(host string) (string, bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	bucket, rest, ok := strings.Cut(host, ".")
+	if !ok || !strings.HasPrefix(rest, "oss-") || !strings.HasSuffix(rest, ".aliyuncs.com") {
+		return "", false
+	}
+	return bucket, true
 }
 
 func ossTarget(r *http.Request) string {
@@ -143,7 +162,7 @@ func (c *Cloud) ossPutBucket(w http.ResponseWriter, r *http.Request, name string
 	if _, ok := c.buckets[name]; ok {
 		return 0, &Error{http.StatusConflict, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
 	}
-	c.buckets[name] = &bucket{created: c.now().UTC(), objects: map[string]*object{}}
+	c.buckets[name] = &bucket{created: c.now().UTC().Truncate(time.Second), objects: map[string]*object{}}
 	w.Header().Set("Location", "/"+name)
 	w.WriteHeader(http.StatusOK)
 	return http.StatusOK, nil
@@ -253,7 +272,7 @@ func (c *Cloud) ossPutObject(w http.ResponseWriter, r *http.Request, target stri
 	if !ok {
 		return 0, errNoSuchBucket()
 	}
-	o := &object{data: data, modified: c.now().UTC(), contentType: r.Header.Get("Content-Type"),
+	o := &object{data: data, modified: c.now().UTC().Truncate(time.Second), contentType: r.Header.Get("Content-Type"),
 		etag: `"` + strings.ToUpper(hex.EncodeToString(sum[:])) + `"`}
 	if o.contentType == "" {
 		o.contentType = "application/octet-stream"
@@ -354,11 +373,11 @@ func (c *Cloud) PutObject(bucketName, key string, data []byte) error {
 	defer c.mu.Unlock()
 	b, ok := c.buckets[bucketName]
 	if !ok {
-		b = &bucket{created: c.now().UTC(), objects: map[string]*object{}}
+		b = &bucket{created: c.now().UTC().Truncate(time.Second), objects: map[string]*object{}}
 		c.buckets[bucketName] = b
 	}
 	sum := md5.Sum(data)
-	b.objects[key] = &object{data: slices.Clone(data), modified: c.now().UTC(), contentType: "application/octet-stream",
+	b.objects[key] = &object{data: slices.Clone(data), modified: c.now().UTC().Truncate(time.Second), contentType: "application/octet-stream",
 		etag: `"` + strings.ToUpper(hex.EncodeToString(sum[:])) + `"`}
 	return nil
 }

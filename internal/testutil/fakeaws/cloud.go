@@ -15,6 +15,7 @@
 package fakeaws
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +85,14 @@ type Cloud struct {
 	RegistryAuth authn.Authenticator
 	// ImageInvoker runs image functions (nil: invoking one is a ServiceException).
 	ImageInvoker ImageInvoker
+	// FunctionEnv is added to the environment of every function the fake runs: what the sandbox
+	// needs to reach this fake instead of AWS (e.g. AWS_ENDPOINT_URL_S3; Lambda's sandboxes reach
+	// the real endpoints), besides the execution role's credentials Lambda always sets.
+	FunctionEnv map[string]string
+	// RuntimePackages, when set, is a directory laid out like a layer (python/...) whose packages
+	// zip functions import after their code and layers: the packages Lambda's managed Python
+	// runtimes include (boto3, botocore).
+	RuntimePackages string
 
 	Lambda, STS, S3 *httptest.Server
 	// ECR is the account's container registry (control plane and registry); Lambda pulls image
@@ -102,6 +111,11 @@ type Cloud struct {
 	extracted map[string]string
 	extractMu sync.Mutex // one extraction at a time
 	now       func() time.Time
+
+	// Queued (Event) invocations run with bg, which ends with the test.
+	bg        context.Context
+	async     sync.WaitGroup
+	asyncRuns []AsyncInvocation
 }
 
 // DefaultRole is the role Start creates.
@@ -123,6 +137,8 @@ func Start(t testing.TB) *Cloud {
 		extracted: map[string]string{},
 		now:       time.Now,
 	}
+	var stop context.CancelFunc
+	c.bg, stop = context.WithCancel(context.Background())
 	c.ECR = fakeecr.Start(t)
 	c.RegistryAuth = &authn.Basic{Username: "AWS", Password: c.ECR.Password()}
 	c.Lambda = httptest.NewServer(c.lambdaHandler())
@@ -130,6 +146,8 @@ func Start(t testing.TB) *Cloud {
 	fake := gofakes3.New(c.s3)
 	c.S3 = httptest.NewServer(c.recordS3(fake.Server()))
 	t.Cleanup(func() {
+		stop()
+		c.async.Wait()
 		c.Lambda.Close()
 		c.STS.Close()
 		c.S3.Close()
@@ -230,6 +248,11 @@ func (c *Cloud) Objects(bucket string) []string {
 		keys = append(keys, o.Key)
 	}
 	return keys
+}
+
+// DeleteObject removes an object (for test setup).
+func (c *Cloud) DeleteObject(bucket, key string) {
+	_, _ = c.s3.DeleteObject(bucket, key)
 }
 
 // PutObject stores an object, creating the bucket if needed (for test setup).

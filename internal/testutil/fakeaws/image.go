@@ -2,7 +2,6 @@ package fakeaws
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
@@ -22,6 +21,8 @@ type ImageFunction struct {
 	MemoryMB int
 	Timeout  time.Duration
 	Region   string
+	// Env is the sandbox's environment as for zip functions (see Cloud.FunctionEnv).
+	Env map[string]string
 }
 
 // ImageInvocation is the outcome of running an image function.
@@ -146,19 +147,16 @@ func (c *Cloud) setImage(f *function, uri, resolved string, img v1.Image) {
 	f.cfg.CodeSha256 = digest
 }
 
-func (c *Cloud) invokeImage(r *http.Request, cfg functionConfiguration, img v1.Image, event []byte) (int, any, *Error) {
+func (c *Cloud) invokeImage(ctx context.Context, cfg functionConfiguration, img v1.Image, event []byte) (*invocation, *Error) {
 	if c.ImageInvoker == nil {
-		return 0, nil, &Error{http.StatusBadGateway, "ServiceException", "fakeaws: this Cloud has no ImageInvoker to run image functions"}
+		return nil, &Error{http.StatusBadGateway, "ServiceException", "fakeaws: this Cloud has no ImageInvoker to run image functions"}
 	}
-	res, err := c.ImageInvoker(r.Context(), img, ImageFunction{
+	res, err := c.ImageInvoker(ctx, img, ImageFunction{
 		Name: cfg.FunctionName, MemoryMB: int(cfg.MemorySize), Timeout: time.Duration(cfg.Timeout) * time.Second, Region: c.Region,
+		Env: c.sandboxEnv(),
 	}, event)
 	if err != nil {
-		return 0, nil, &Error{http.StatusBadGateway, "ServiceException", err.Error()}
+		return nil, &Error{http.StatusBadGateway, "ServiceException", err.Error()}
 	}
-	ir := &invokeResponse{payload: res.Payload, functionError: res.FunctionError}
-	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		ir.logResult = base64.StdEncoding.EncodeToString(res.LogTail)
-	}
-	return http.StatusOK, ir, nil
+	return &invocation{payload: res.Payload, functionError: res.FunctionError, logTail: res.LogTail}, nil
 }

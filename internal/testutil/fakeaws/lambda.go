@@ -203,6 +203,7 @@ func (c *Cloud) lambdaHandler() http.Handler {
 	route("POST /2017-03-31/tags/{arn}", "TagResource", c.tagResource, func(r *http.Request) string { return functionName(r.PathValue("arn")) })
 	route("POST /2018-10-31/layers/{layer}/versions", "PublishLayerVersion", c.publishLayerVersion, layer)
 	route("GET /2018-10-31/layers/{layer}/versions", "ListLayerVersions", c.listLayerVersions, layer)
+	route("GET /2018-10-31/layers", "ListLayers", c.listLayers, func(*http.Request) string { return "" })
 	route("GET /2018-10-31/layers/{layer}/versions/{version}", "GetLayerVersion", c.getLayerVersion, layer)
 	route("GET /_fake/code/{sha}", "GetCode", c.getCode, func(r *http.Request) string { return r.PathValue("sha") })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -725,12 +726,19 @@ func (c *Cloud) getLayerVersion(r *http.Request, name string) (int, any, *Error)
 
 // invokeResponse is Invoke's answer: the payload with Lambda's headers.
 type invokeResponse struct {
+	status        int // 0: 200
+	requestID     string
 	payload       []byte
 	functionError string
 	logResult     string
 }
 
 func (ir *invokeResponse) write(w http.ResponseWriter) {
+	w.Header().Set("X-Amzn-Requestid", ir.requestID)
+	if ir.status == http.StatusAccepted || ir.status == http.StatusNoContent {
+		w.WriteHeader(ir.status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
 	if ir.functionError != "" {
@@ -743,14 +751,18 @@ func (ir *invokeResponse) write(w http.ResponseWriter) {
 	w.Write(ir.payload)
 }
 
-// invoke runs the function's live code with the local host, as Lambda runs it.
+// invoke runs the function's live code with the local host, as Lambda runs it: synchronously
+// (RequestResponse), queued (Event: 202 at once, run in the background) or not at all (DryRun).
 func (c *Cloud) invoke(r *http.Request, name string) (int, any, *Error) {
 	event, err := io.ReadAll(r.Body)
 	if err != nil {
 		return 0, nil, errInvalid(err.Error())
 	}
-	if t := r.Header.Get("X-Amz-Invocation-Type"); t != "" && t != "RequestResponse" {
-		return 0, nil, errInvalid("fakeaws runs RequestResponse invocations only, not " + t)
+	invType := r.Header.Get("X-Amz-Invocation-Type")
+	switch invType {
+	case "", "RequestResponse", "Event", "DryRun":
+	default:
+		return 0, nil, errValidation(fmt.Sprintf("Value '%s' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]", invType))
 	}
 	c.mu.Lock()
 	c.settle()
@@ -763,43 +775,78 @@ func (c *Cloud) invoke(r *http.Request, name string) (int, any, *Error) {
 		c.mu.Unlock()
 		return 0, nil, errConflict("The operation cannot be performed at this time. The function is currently in the following state: Pending")
 	}
+	run := c.liveRun(f)
+	c.mu.Unlock()
+	id := newID()
+	switch invType {
+	case "DryRun":
+		return http.StatusNoContent, &invokeResponse{status: http.StatusNoContent, requestID: id}, nil
+	case "Event":
+		if len(event) > 0 && !json.Valid(event) {
+			return 0, nil, &Error{http.StatusBadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON"}
+		}
+		c.runAsync(run, name, id, event)
+		return http.StatusAccepted, &invokeResponse{status: http.StatusAccepted, requestID: id}, nil
+	}
+	res, e := run(r.Context(), event)
+	if e != nil {
+		return 0, nil, e
+	}
+	ir := &invokeResponse{requestID: id, payload: res.payload, functionError: res.functionError}
+	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
+		ir.logResult = base64.StdEncoding.EncodeToString(res.logTail)
+	}
+	return http.StatusOK, ir, nil
+}
+
+// invocation is what running a function gave.
+type invocation struct {
+	payload       []byte
+	functionError string
+	logTail       []byte
+}
+
+// liveRun returns how to run what the function runs now (its live code, or image). Called with
+// c.mu held.
+func (c *Cloud) liveRun(f *function) func(ctx context.Context, event []byte) (*invocation, *Error) {
 	cfg, code := f.live, f.liveCode
 	if cfg.PackageType == "Image" {
 		img := f.liveImage
-		c.mu.Unlock()
-		return c.invokeImage(r, cfg, img, event)
+		return func(ctx context.Context, event []byte) (*invocation, *Error) {
+			return c.invokeImage(ctx, cfg, img, event)
+		}
 	}
 	var layerZips [][]byte
 	for _, l := range cfg.Layers {
 		layerZips = append(layerZips, c.layerVersion(l.Arn).zip)
 	}
-	c.mu.Unlock()
-
-	codeDir, err := c.extract(r.Context(), code)
-	if err != nil {
-		return 0, nil, ServiceError()
-	}
-	var layerDirs []string
-	for _, z := range layerZips {
-		d, err := c.extract(r.Context(), z)
+	return func(ctx context.Context, event []byte) (*invocation, *Error) {
+		codeDir, err := c.extract(ctx, code)
 		if err != nil {
-			return 0, nil, ServiceError()
+			return nil, ServiceError()
 		}
-		layerDirs = append(layerDirs, d)
+		var layerDirs []string
+		if c.RuntimePackages != "" {
+			// The managed runtime's own packages come after the function's code and layers.
+			layerDirs = append(layerDirs, c.RuntimePackages)
+		}
+		for _, z := range layerZips {
+			d, err := c.extract(ctx, z)
+			if err != nil {
+				return nil, ServiceError()
+			}
+			layerDirs = append(layerDirs, d)
+		}
+		res, err := c.host.Invoke(ctx, local.Function{
+			Name: cfg.FunctionName, CodeDir: codeDir, LayerDirs: layerDirs, Handler: cfg.Handler,
+			Python: strings.TrimPrefix(cfg.Runtime, "python"), MemoryMB: int(cfg.MemorySize),
+			Timeout: time.Duration(cfg.Timeout) * time.Second, Convention: local.Lambda, Env: c.sandboxEnv(),
+		}, event)
+		if err != nil {
+			return nil, &Error{http.StatusBadGateway, "ServiceException", err.Error()}
+		}
+		return &invocation{payload: res.Payload, functionError: res.FunctionError, logTail: res.LogTail}, nil
 	}
-	res, err := c.host.Invoke(r.Context(), local.Function{
-		Name: cfg.FunctionName, CodeDir: codeDir, LayerDirs: layerDirs, Handler: cfg.Handler,
-		Python: strings.TrimPrefix(cfg.Runtime, "python"), MemoryMB: int(cfg.MemorySize),
-		Timeout: time.Duration(cfg.Timeout) * time.Second, Convention: local.Lambda,
-	}, event)
-	if err != nil {
-		return 0, nil, &Error{http.StatusBadGateway, "ServiceException", err.Error()}
-	}
-	ir := &invokeResponse{payload: res.Payload, functionError: res.FunctionError}
-	if r.Header.Get("X-Amz-Log-Type") == "Tail" {
-		ir.logResult = base64.StdEncoding.EncodeToString(res.LogTail)
-	}
-	return http.StatusOK, ir, nil
 }
 
 // extract unpacks a zip once into the cache, by content.

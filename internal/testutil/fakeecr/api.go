@@ -110,6 +110,14 @@ func (e *ECR) serveOp(op string, r *http.Request) (any, *apiError) {
 			repo.ScanOnPush = in.ImageScanningConfiguration.ScanOnPush
 		}
 		return e.createRepository(repo)
+	case "DescribeImages":
+		var in struct {
+			RepositoryName string `json:"repositoryName"`
+		}
+		if err := decode(r, &in); err != nil {
+			return nil, err
+		}
+		return e.describeImages(in.RepositoryName)
 	case "GetAuthorizationToken":
 		return map[string]any{"authorizationData": []map[string]any{{
 			"authorizationToken": base64.StdEncoding.EncodeToString([]byte(User + ":" + e.password)),

@@ -1,5 +1,6 @@
 // Package fakeecr is an in-process Amazon ECR for tests: the control plane (JSON 1.1 protocol,
-// the operations a push needs: DescribeRepositories, CreateRepository, GetAuthorizationToken),
+// the operations a push needs: DescribeRepositories, CreateRepository, GetAuthorizationToken; and
+// DescribeImages, which Lithops reads),
 // reached by the real SDK through AWS_ENDPOINT_URL_ECR, and the registry itself
 // (go-containerregistry's in-memory registry) on its own 127.0.0.1 listener.
 //

@@ -113,6 +113,24 @@ func build(python string) (v1.Image, error) {
 			}
 		}
 	}
+	// The C and C++ runtime libraries whole, as the real base has them (glibc, libgcc, libstdc++,
+	// zlib), not only what the interpreter links: wheels' extensions link others (libpthread.so.0).
+	if out, err := exec.Command("dpkg", "-L", "libc6", "libgcc-s1", "libstdc++6", "zlib1g").Output(); err == nil {
+		for _, p := range strings.Fields(string(out)) {
+			if !strings.Contains(filepath.Base(p), ".so") || strings.HasPrefix(p, "/usr/share") {
+				continue
+			}
+			if st, err := os.Lstat(p); err == nil && !st.IsDir() {
+				if st.Mode()&os.ModeSymlink != 0 {
+					if target, err := os.Readlink(p); err == nil {
+						files[p] = "link:" + target
+					}
+					continue
+				}
+				files[p] = p
+			}
+		}
+	}
 	files["/var/runtime/bootstrap.py"] = ""
 	// python3 on PATH, as /var/lang/bin/python3 in the AWS base image.
 	files["/var/lang/bin/python3"] = "link:" + exe

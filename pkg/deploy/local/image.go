@@ -155,6 +155,10 @@ func RunImage(ctx context.Context, img v1.Image, fn ImageFunction, payload []byt
 	if fn.FC {
 		res, tail, err := in.InvokeHTTP(ctx, payload, "local-"+fn.Name)
 		if err != nil {
+			if len(tail) > 0 {
+				// What the container printed tells why it did not answer (e.g. its server crashed).
+				return nil, fmt.Errorf("%w; the container's output:\n%s", err, tail)
+			}
 			return nil, err
 		}
 		inv := &deploy.Invocation{Payload: res.Body, LogTail: string(tail)}

@@ -29,13 +29,16 @@ const (
 	lambdaGID = 990
 )
 
-// chrootAttr is how the process enters the rootfs: chrooted, in new mount and PID namespaces,
-// leading its own process group, as Lambda's unprivileged user, killed if the thread of this
-// process that started it ends.
+// chrootAttr is how the process enters the rootfs: chrooted, in a new mount namespace, leading
+// its own process group, as Lambda's unprivileged user, killed if the thread of this process that
+// started it ends. Not in a new PID namespace: the /proc mounted from this process lists this
+// PID namespace, and a process must find itself there under its getpid() (psutil.Process(),
+// which Lithops' worker uses, reads /proc/<getpid()>; in a new namespace that is the host's
+// init, which it may not read).
 func chrootAttr(rootfs string) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{
 		Chroot:     rootfs,
-		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWPID,
+		Cloneflags: syscall.CLONE_NEWNS,
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
 		Credential: &syscall.Credential{Uid: lambdaUID, Gid: lambdaGID, Groups: []uint32{}},

@@ -5,15 +5,16 @@
 //
 // Isolation modes (WithIsolation):
 //
-//   - "chroot" (Linux, root): the process runs chrooted into the unpacked rootfs, in new mount
-//     and PID namespaces (CLONE_NEWNS|CLONE_NEWPID), its own process group, as the
+//   - "chroot" (Linux, root): the process runs chrooted into the unpacked rootfs, in a new mount
+//     namespace (CLONE_NEWNS; not a new PID namespace, so that its getpid() is its pid in the
+//     /proc it sees), its own process group, as the
 //     unprivileged uid 993, gid 990 (Lambda too runs functions as an unprivileged user: the
 //     image's files must be readable by others, and only /tmp is writable for them). It
 //     shares the host's network (the runtime reaches the Runtime API on 127.0.0.1) and IPC:
 //     this is for fidelity, not a sandbox for untrusted images. Before the process starts,
 //     Start prepares the rootfs (a private copy under WithTempDir, so writes never reach the
 //     image or the host): a fresh procfs is mounted on /proc (mounted from this process, so it
-//     lists the host's PID namespace, not the function's); /dev/null, /dev/zero, /dev/random
+//     lists the host's PID namespace, which the function's processes are in); /dev/null, /dev/zero, /dev/random
 //     and /dev/urandom are bind mounts of the host's devices, and /dev/fd, /dev/stdin,
 //     /dev/stdout and /dev/stderr are symlinks into /proc/self/fd; /tmp is the rootfs's own
 //     directory (mode 1777); /etc/resolv.conf is a copy of the host's, and /etc/hosts gets

@@ -2,6 +2,7 @@ package imagerun
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,9 +24,13 @@ type Function struct {
 	// Cmd replaces the image's CMD when non-nil (Lambda's ImageConfig.Command).
 	Cmd []string
 	// HTTPPort, when set, runs the image as an Aliyun FC custom container: it gets FC's variables
-	// (FC_SERVER_PORT=HTTPPort, FC_FUNCTION_NAME, FC_FUNCTION_MEMORY_SIZE, FC_REGION) and is
+	// (FC_SERVER_PORT=HTTPPort and CAPort=HTTPPort, FC_FUNCTION_NAME, FC_FUNCTION_MEMORY_SIZE,
+	// FC_REGION) and is
 	// invoked over HTTP with InvokeHTTP instead of the Lambda Runtime API.
 	HTTPPort int
+	// Env is the function's own environment variables (Lambda's Environment.Variables, FC's
+	// environmentVariables): they override the image's Env; the platform's variables override them.
+	Env map[string]string
 }
 
 func (f Function) withDefaults() Function {
@@ -80,6 +85,9 @@ func environment(cfg v1.Config, f Function, runtimeAPI string) []string {
 		k, v, _ := strings.Cut(kv, "=")
 		set(k, v)
 	}
+	for _, k := range slices.Sorted(maps.Keys(f.Env)) {
+		set(k, f.Env[k])
+	}
 	if _, ok := env["PATH"]; !ok {
 		set("PATH", defaultPath)
 	}
@@ -95,7 +103,12 @@ func environment(cfg v1.Config, f Function, runtimeAPI string) []string {
 	set("AWS_REGION", f.Region)
 	set("AWS_DEFAULT_REGION", f.Region)
 	if f.HTTPPort != 0 {
+		// The port to listen on: FC's custom runtimes read FC_SERVER_PORT; custom containers made
+		// from FC's and Lithops' templates read CAPort (ENV CAPort=9000, the configured port).
+		// On FC each instance has its own network; here instances share this machine's, so each
+		// gets a free port in both.
 		set("FC_SERVER_PORT", strconv.Itoa(f.HTTPPort))
+		set("CAPort", strconv.Itoa(f.HTTPPort))
 		set("FC_FUNCTION_NAME", f.Name)
 		set("FC_FUNCTION_MEMORY_SIZE", strconv.Itoa(f.MemoryMB))
 		set("FC_REGION", f.Region)

@@ -51,6 +51,7 @@ type echoed struct {
 	Region           string          `json:"region"`
 	Files            []string        `json:"files"`
 	PID              int             `json:"pid"`
+	PIDInProc        bool            `json:"pid_in_proc"`
 	UID              int             `json:"uid"`
 	RootHasBootstrap bool            `json:"root_has_bootstrap"`
 }
@@ -82,15 +83,16 @@ func TestInstanceInvoke(t *testing.T) {
 				Timeout:      "5",
 				Region:       "eu-west-1",
 				Files:        []string{"app.py"}, // gone.txt is whited out by the upper layer
-				PID:          1,                  // PID 1 of its own namespace
-				UID:          993,                // Lambda's unprivileged user
+				// The process finds itself in /proc under its getpid() (psutil.Process() does).
+				PIDInProc: true,
+				UID:       993, // Lambda's unprivileged user
 				// "/" is the rootfs: the image's /bootstrap is there.
 				RootHasBootstrap: true,
 			}
+			want.PID = got.PID
 			if m.mode == IsolationNone {
 				// No chroot: the working directory is the rootfs's, "/" is the host's.
 				want.Cwd = filepath.Join(inst.rootfs, "var", "task")
-				want.PID = got.PID
 				want.UID = os.Getuid()
 				want.RootHasBootstrap = got.RootHasBootstrap
 			}

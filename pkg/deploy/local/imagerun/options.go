@@ -14,7 +14,7 @@ type Isolation string
 const (
 	// IsolationAuto picks chroot, else docker, else fails with ErrNoIsolation.
 	IsolationAuto Isolation = "auto"
-	// IsolationChroot chroots into the rootfs in new mount and PID namespaces (Linux, root).
+	// IsolationChroot chroots into the rootfs in a new mount namespace (Linux, root).
 	IsolationChroot Isolation = "chroot"
 	// IsolationDocker runs the image with the Docker daemon.
 	IsolationDocker Isolation = "docker"

@@ -128,6 +128,19 @@ func TestEnvironment(t *testing.T) {
 				"AWS_DEFAULT_REGION=eu-west-1",
 			},
 		},
+		{
+			name:     "FC custom container: the free port in FC_SERVER_PORT and in CAPort (Lithops' and FC's templates), the function's Env over the image's",
+			imageEnv: []string{"PATH=/usr/local/bin:/usr/bin", "CAPort=9000", "APP_HOME=/function"},
+			fn:       Function{Name: "f", MemoryMB: 512, Timeout: time.Second, Region: "cn-hangzhou", HTTPPort: 41234, Env: map[string]string{"APP_HOME": "/srv", "OSS_ENDPOINT": "http://127.0.0.1:1"}},
+			want: []string{
+				"PATH=/usr/local/bin:/usr/bin", "CAPort=41234", "APP_HOME=/srv", "OSS_ENDPOINT=http://127.0.0.1:1", "LAMBDA_TASK_ROOT=/var/task",
+				"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001", "AWS_LAMBDA_FUNCTION_NAME=f",
+				"AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
+				"AWS_LAMBDA_FUNCTION_TIMEOUT=1", "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+				"AWS_REGION=cn-hangzhou", "AWS_DEFAULT_REGION=cn-hangzhou",
+				"FC_SERVER_PORT=41234", "FC_FUNCTION_NAME=f", "FC_FUNCTION_MEMORY_SIZE=512", "FC_REGION=cn-hangzhou",
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -53,6 +54,8 @@ func main() {
 		}
 		sort.Strings(files)
 		_, bootstrapErr := os.Stat("/bootstrap")
+		self, _ := os.Readlink("/proc/self") // its pid in the /proc it sees
+
 		body, _ := json.Marshal(map[string]any{
 			"echo":               json.RawMessage(event),
 			"cwd":                cwd,
@@ -64,6 +67,7 @@ func main() {
 			"region":             os.Getenv("AWS_REGION"),
 			"files":              files,
 			"pid":                os.Getpid(),
+			"pid_in_proc":        self == strconv.Itoa(os.Getpid()),
 			"uid":                os.Getuid(),
 			"root_has_bootstrap": bootstrapErr == nil,
 		})
