@@ -25,6 +25,7 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakealiyun"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
 // fcDeploy is one deployment target in the fake Aliyun account.
