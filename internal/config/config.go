@@ -55,7 +55,9 @@ type Config struct {
 	OSSEndpoint   string
 	LocalDir      string
 
-	SmokeTest bool
+	// Reproducible makes Dockerfile builds write fixed timestamps (ModTime, else the builder's default).
+	Reproducible bool
+	SmokeTest    bool
 	// LocalTest is "auto", "true" or "false": run a container runtime on this machine before pushing.
 	LocalTest     string
 	WriteMetadata bool
@@ -286,7 +288,7 @@ func (l *loader) resolve(ctx context.Context) {
 		name string
 		dst  *bool
 		def  bool
-	}{{"smoke-test", &c.SmokeTest, true}, {"write-metadata", &c.WriteMetadata, true}, {"dry-run", &c.DryRun, false}} {
+	}{{"smoke-test", &c.SmokeTest, true}, {"write-metadata", &c.WriteMetadata, true}, {"dry-run", &c.DryRun, false}, {"reproducible", &c.Reproducible, true}} {
 		*b.dst = l.boolean(b.name, b.def)
 	}
 	if c.WriteMetadata && !c.SmokeTest && l.raw.get("write-metadata").set() {

@@ -49,8 +49,11 @@ type ImageSpec struct {
 	// Platform is the pip target (Python, architecture, glibc); ImagePlatform the image's.
 	Platform      pip.Platform
 	ImagePlatform v1.Platform
-	// ModTime is every file's timestamp (zero: the builders' constant default).
+	// ModTime is every file's timestamp (zero: the builders' constant default); Dockerfile builds
+	// write it as the image's times too, unless NotReproducible.
 	ModTime time.Time
+	// NotReproducible lets Dockerfile builders write the current time (the reproducible input off).
+	NotReproducible bool
 	// WorkDir receives installed trees, zips and build scratch; the caller removes it.
 	WorkDir string
 }
@@ -152,12 +155,14 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 		return nil, "", err
 	}
 	return b.dockerfile.Build(ctx, dockerfile.Spec{
-		Dockerfile:   spec.Dockerfile,
-		Context:      spec.Context,
-		Platform:     spec.ImagePlatform,
-		ContextFiles: map[string]string{spec.ContextZip: zipPath},
-		Tool:         spec.Tool,
-		WorkDir:      scratch,
+		Dockerfile:      spec.Dockerfile,
+		Context:         spec.Context,
+		Platform:        spec.ImagePlatform,
+		ContextFiles:    map[string]string{spec.ContextZip: zipPath},
+		Tool:            spec.Tool,
+		WorkDir:         scratch,
+		Timestamp:       spec.ModTime,
+		NotReproducible: spec.NotReproducible,
 	})
 }
 

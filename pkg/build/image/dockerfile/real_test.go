@@ -262,6 +262,46 @@ func testRealBuild(t *testing.T, tool string) {
 		}
 	})
 
+	t.Run("reproducible", func(t *testing.T) {
+		// Two builds of a Dockerfile with COPY and RUN steps, a second apart: the same digest by
+		// default, different digests with NotReproducible (the builder writes the current time).
+		ctxDir := filepath.Join(t.TempDir(), "ctx")
+		tree(t, ctxDir, map[string]string{
+			"Dockerfile": "FROM " + base + "\n" +
+				"COPY lithops_lambda.zip app/ /x/\n" +
+				"RUN mkdir -p /x/made && echo built > /x/made/out.txt\n" +
+				"CMD [\"handler.entry_point.lambda_handler\"]\n",
+			"app/main.py": "print('hi')\n",
+		})
+		digests := func(notReproducible bool) [2]string {
+			var d [2]string
+			for i := range d {
+				if i == 1 {
+					time.Sleep(1100 * time.Millisecond) // another second on the clock
+				}
+				img, _, err := b.Build(context.Background(), Spec{
+					Dockerfile: filepath.Join(ctxDir, "Dockerfile"), Platform: amd, Tool: tool, WorkDir: t.TempDir(),
+					ContextFiles: map[string]string{"lithops_lambda.zip": zipPath}, NotReproducible: notReproducible,
+				})
+				if err != nil {
+					t.Fatalf("Build() error = %v", err)
+				}
+				h, err := img.Digest()
+				if err != nil {
+					t.Fatal(err)
+				}
+				d[i] = h.String()
+			}
+			return d
+		}
+		if d := digests(false); d[0] != d[1] {
+			t.Errorf("two reproducible builds: digests %s and %s, want one", d[0], d[1])
+		}
+		if d := digests(true); d[0] == d[1] {
+			t.Errorf("two builds with NotReproducible: both %s, want different digests (the check above proves nothing otherwise)", d[0])
+		}
+	})
+
 	t.Run("failing RUN", func(t *testing.T) {
 		ctxDir := filepath.Join(t.TempDir(), "ctx")
 		tree(t, ctxDir, map[string]string{

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -34,10 +36,33 @@ type Spec struct {
 	BuildArgs map[string]string
 	// Tool is "auto" (or ""), "docker", "buildah" or "podman".
 	Tool string
+	// Timestamp makes the build reproducible (the default the tool uses): image creation time,
+	// history and the times of files in the layers are set to it (buildah/podman --timestamp,
+	// docker buildx SOURCE_DATE_EPOCH with rewrite-timestamp). Zero: DefaultTimestamp.
+	Timestamp time.Time
+	// NotReproducible turns Timestamp off: the builder writes the current time, and two builds of
+	// the same inputs get different digests.
+	NotReproducible bool
 	// WorkDir is a scratch directory, outside the context, for the context copy and the output
 	// archive (WorkDir/image.tar). The built image is read from that archive: keep WorkDir until
 	// the image has been pushed.
 	WorkDir string
+}
+
+// DefaultTimestamp is the time reproducible builds write when no SOURCE_DATE_EPOCH is given:
+// 1980-01-01T00:00:00Z (the earliest time a zip entry can hold, as the zips this tool writes use).
+var DefaultTimestamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// epoch is the build's timestamp in seconds since 1970 ("" when the build is not reproducible).
+func (r *resolved) epoch() string {
+	if r.NotReproducible {
+		return ""
+	}
+	t := r.Timestamp
+	if t.IsZero() {
+		t = DefaultTimestamp
+	}
+	return strconv.FormatInt(t.Unix(), 10)
 }
 
 // resolved is a validated Spec with absolute paths.
