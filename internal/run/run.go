@@ -204,16 +204,7 @@ func (p *pipeline) build(ctx context.Context) error {
 
 func (p *pipeline) deploy(ctx context.Context) error {
 	cfg := p.cfg
-	plan, err := p.backend.Plan(ctx, &deploy.Request{
-		RuntimeName:   cfg.RuntimeName,
-		Lithops:       cfg.Lithops,
-		Python:        cfg.Python,
-		Artifact:      p.artifact,
-		MemoryMB:      cfg.Memory,
-		TimeoutSec:    cfg.Timeout,
-		Architecture:  cfg.Architecture,
-		StorageBucket: cfg.StorageBucket,
-	})
+	plan, err := p.backend.Plan(ctx, p.request())
 	if err != nil {
 		return err
 	}
@@ -235,6 +226,21 @@ func (p *pipeline) deploy(ctx context.Context) error {
 	p.result.Deployment = d
 	p.changed = d.Changed
 	return nil
+}
+
+// request is what the deploy stage asks the backend for.
+func (p *pipeline) request() *deploy.Request {
+	cfg := p.cfg
+	return &deploy.Request{
+		RuntimeName:   cfg.RuntimeName,
+		Lithops:       cfg.Lithops,
+		Python:        cfg.Python,
+		Artifact:      p.artifact,
+		MemoryMB:      cfg.Memory,
+		TimeoutSec:    cfg.Timeout,
+		Architecture:  cfg.Architecture,
+		StorageBucket: cfg.StorageBucket,
+	}
 }
 
 func (p *pipeline) publishOutputs() Outputs {

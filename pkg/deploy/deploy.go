@@ -139,3 +139,11 @@ type CodeChecker interface {
 	// RunsDeployedCode reports whether fn runs the code d deployed (or found live and kept).
 	RunsDeployedCode(ctx context.Context, d *Deployment, fn Function) (bool, error)
 }
+
+// LiveImageReader is implemented by backends that can tell which image a runtime's functions run
+// and the build key they are tagged with, so that an unchanged Dockerfile runtime is not built.
+type LiveImageReader interface {
+	// LiveImage returns the image every function of req runs (req.Artifact is not read), or nil
+	// when a function is missing, is not an image function, or they run different images.
+	LiveImage(ctx context.Context, req *Request) (*build.LiveImage, error)
+}
