@@ -3,15 +3,22 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -259,4 +266,178 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rebuilt(t, "the base image pushed again")
+}
+
+// countingRegistry is an in-process registry on 127.0.0.1 counting blob upload requests.
+type countingRegistry struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	uploads int
+}
+
+func newCountingRegistry(t *testing.T) *countingRegistry {
+	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
+	c := &countingRegistry{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && strings.Contains(r.URL.Path, "/blobs/uploads") {
+			c.mu.Lock()
+			c.uploads++
+			c.mu.Unlock()
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *countingRegistry) Uploads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uploads
+}
+
+// TestAliyunFCDockerfileUnchangedIsSkipped is TestAWSLambdaDockerfileUnchangedIsSkipped on FC 3.0
+// custom containers: the build key is a function tag (TagResources), the image in the registry
+// input carries it as a label.
+func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real buildah builds skipped in -short mode")
+	}
+	offline(t, fcWheels)
+	base := serveLambdaBase(t, "3.12")
+	acr := newCountingRegistry(t)
+	buildahSandbox(t, strings.Split(base, "/")[0])
+	builds := countBuilds(t)
+	repo := strings.TrimPrefix(acr.srv.URL, "http://") + "/lithops/fc"
+	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah", "--memory", "256", "--local-test", "false")
+	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
+	d.cloud.ContainerInvoker = containerInvoker(t)
+	ctxDir := filepath.Join(d.ws, "runtime")
+	fcTemplateContext(t, ctxDir, base)
+	fn := fcName("default-container-runtime-v312", 256, "3.7.0")
+
+	type outcome struct {
+		builds, uploads int
+		mutating        []string
+		changed, digest string
+		key, log        string
+	}
+	step := func(t *testing.T) outcome {
+		t.Helper()
+		b0, u0 := builds(), acr.Uploads()
+		d.cloud.ResetCalls()
+		s := d.run(t)
+		if s.code != 0 {
+			t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+		}
+		var ops []string
+		for _, c := range d.cloud.MutatingCalls() {
+			ops = append(ops, c.Op)
+		}
+		out := s.outputs()
+		return outcome{builds() - b0, acr.Uploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String()}
+	}
+	tagsOf := func(t *testing.T) map[string]string {
+		t.Helper()
+		st, ok := d.cloud.Function3(fn)
+		if !ok {
+			t.Fatalf("function %s missing", fn)
+		}
+		tags := map[string]string{}
+		for _, tg := range st.Config.Tags {
+			tags[tg.Key] = tg.Value
+		}
+		return tags
+	}
+
+	first := step(t)
+	if first.builds == 0 || first.uploads == 0 || first.changed != "true" || first.key == "" {
+		t.Fatalf("first run: %d builder invocations, %d blob uploads, changed=%s, key %q\n%s", first.builds, first.uploads, first.changed, first.key, first.log)
+	}
+	if tags := tagsOf(t); tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
+		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
+	}
+	ref, err := name.ParseReference(repo+"@"+first.digest, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf, err := img.ConfigFile(); err != nil || cf.Config.Labels[build.BuildKeyLabel] != first.key {
+		t.Errorf("image label %s: %v (%v), want %s", build.BuildKeyLabel, cf.Config.Labels, err, first.key)
+	}
+
+	skipped := func(t *testing.T, o outcome, what string) {
+		t.Helper()
+		if o.builds != 0 || o.uploads != 0 || len(o.mutating) != 0 || o.changed != "false" || o.digest != first.digest || o.key != first.key {
+			t.Errorf("%s: %d builder invocations, %d blob uploads, mutating calls %v, changed=%s, digest %s (first %s), key %s (first %s)\n%s",
+				what, o.builds, o.uploads, o.mutating, o.changed, o.digest, first.digest, o.key, first.key, o.log)
+		}
+		if want := "build: skipped: every function already runs image " + first.digest + " of build key " + first.key; !strings.Contains(o.log, want) {
+			t.Errorf("%s: the log does not say why the build was skipped (%q):\n%s", what, want, o.log)
+		}
+	}
+	skipped(t, step(t), "unchanged")
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
+	skipped(t, step(t), "a .dockerignored file changed")
+
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
+	same := step(t)
+	if same.builds == 0 || same.uploads != 0 || same.digest != first.digest || same.key == first.key || fmt.Sprint(same.mutating) != "[TagResources]" {
+		t.Errorf("README.md changed: %d builder invocations, %d blob uploads, digest %s (first %s), key %s, mutating calls %v; want a build, no upload, the same digest, a new key, tags only\n%s",
+			same.builds, same.uploads, same.digest, first.digest, same.key, same.mutating, same.log)
+	}
+	first.key = same.key
+	skipped(t, step(t), "unchanged after the tag-only update")
+
+	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
+	o := step(t)
+	if o.builds == 0 || o.uploads == 0 || o.changed != "true" || o.key == first.key || fmt.Sprint(o.mutating) != "[UpdateFunction TagResources PutObject]" {
+		t.Errorf("a copied file changed: %d builder invocations, %d blob uploads, changed=%s, key %s (was %s), mutating calls %v; want a build, a push, an update, tags and the metadata (a new module)\n%s",
+			o.builds, o.uploads, o.changed, o.key, first.key, o.mutating, o.log)
+	}
+	if tags := tagsOf(t); tags[build.BuildKeyLabel] != o.key || "sha256:"+tags[build.ImageDigestTag] != o.digest {
+		t.Errorf("after the update: tags %v, want key %s and image %s", tags, o.key, o.digest)
+	}
+}
+
+// fcTemplateContext writes dockerfiles/aliyun_fc into ctxDir with base as its base image and its
+// pip step replaced by a COPY of the same dependencies from the fixture wheelhouse, plus a
+// .dockerignore leaving out scratch/.
+func fcTemplateContext(t *testing.T, ctxDir, base string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("..", "..", "dockerfiles", "aliyun_fc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == "README.md" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aliyun_fc", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if e.Name() == "Dockerfile" {
+			text = strings.Replace(text, "ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim", "ARG BASE_IMAGE="+base, 1)
+			pipStep := regexp.MustCompile(`(?s)RUN mkdir -p \$\{CODE_DIR\} && if .*?fi\n`)
+			text = pipStep.ReplaceAllLiteralString(text, "COPY deps/ ${CODE_DIR}/\n")
+			if !strings.Contains(text, "COPY deps/") || !strings.Contains(text, base) {
+				t.Fatalf("the template changed: update this test\n%s", text)
+			}
+		}
+		writeFile(t, filepath.Join(ctxDir, e.Name()), text)
+	}
+	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		Requirements: lithops.DefaultRequirements(lithops.AliyunFC), Target: filepath.Join(ctxDir, "deps"),
+		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, ".dockerignore"), "scratch/\n")
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "ignored by the build\n")
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "in the context, copied by no step\n")
 }
