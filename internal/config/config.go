@@ -55,6 +55,8 @@ type Config struct {
 	OSSEndpoint   string
 	LocalDir      string
 
+	// BuildCache is the Dockerfile builder's layer cache ("" none, "gha", or a repository).
+	BuildCache string
 	// Reproducible makes Dockerfile builds write fixed timestamps (ModTime, else the builder's default).
 	Reproducible bool
 	SmokeTest    bool
@@ -303,6 +305,7 @@ func (l *loader) resolve(ctx context.Context) {
 		l.fail("local-test", l.raw.get("local-test"), "must be auto, true or false")
 	}
 
+	c.BuildCache = l.str("build-cache", "")
 	c.Builder = l.str("builder", "auto")
 	if !contains([]string{"auto", "docker", "buildah", "podman"}, c.Builder) {
 		l.fail("builder", l.raw.get("builder"), "must be one of auto, docker, buildah, podman")

@@ -53,7 +53,7 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		Requirements: lithops.DefaultRequirements(cfg.Backend), TaskRoot: lambdaTaskRoot, Cmd: lambdaImageHandler, HandlerPackage: true,
 		Lithops: cfg.Lithops.String(), EntryPoint: lithops.EntryPoint(cfg.Backend),
 		Platform:      pipPlatform(cfg.Python.String(), cfg.Architecture, major, minor),
-		ImagePlatform: platform, ModTime: cfg.ModTime, NotReproducible: !cfg.Reproducible, WorkDir: p.workDir,
+		ImagePlatform: platform, ModTime: cfg.ModTime, NotReproducible: !cfg.Reproducible, Cache: cfg.BuildCache, WorkDir: p.workDir,
 	}
 	if cfg.Backend == lithops.AliyunFC {
 		// FC custom containers: Lithops, its entry point and our HTTP server in /code, served on

@@ -53,6 +53,8 @@ type ImageSpec struct {
 	// ModTime is every file's timestamp (zero: the builders' constant default); Dockerfile builds
 	// write it as the image's times too, unless NotReproducible.
 	ModTime time.Time
+	// Cache is a Dockerfile build's layer cache (dockerfile.Spec.Cache).
+	Cache string
 	// BuildArgs are a Dockerfile build's --build-arg values.
 	BuildArgs map[string]string
 	// Live is the image the runtime's functions run now, as the backend read it (nil: none or
@@ -188,6 +190,7 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 		WorkDir:         scratch,
 		Timestamp:       spec.ModTime,
 		NotReproducible: spec.NotReproducible,
+		Cache:           spec.Cache,
 	}
 	tool, err := b.dockerfile.ChooseTool(ctx, spec.Tool)
 	if err != nil {

@@ -244,6 +244,40 @@ func TestBuildCommandLines(t *testing.T) {
 			wantTool: "podman",
 		},
 		{
+			name: "docker with the GitHub Actions cache", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.Cache = "gha" },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--cache-from", "type=gha", "--cache-to", "type=gha,mode=max",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "docker with a registry cache", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.Cache = "ghcr.io/me/cache" },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--cache-from", "type=registry,ref=ghcr.io/me/cache", "--cache-to", "type=registry,ref=ghcr.io/me/cache,mode=max",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "buildah with a cache repository", tool: "buildah", path: []string{"buildah"},
+			spec: func(s *Spec) { s.Cache = "ghcr.io/me/cache" },
+			want: [][]string{
+				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot",
+					"--layers", "--cache-from", "ghcr.io/me/cache", "--cache-to", "ghcr.io/me/cache", "--timestamp", "315532800",
+					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+				{"buildah", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
+				{"buildah", "rmi", testTag},
+			},
+			wantTool: "buildah",
+		},
+		{
 			name: "auto takes docker when its daemon answers", tool: "auto", path: []string{"docker", "buildah", "podman"},
 			want: [][]string{
 				{"docker", "info", "--format", "{{.ServerVersion}}"},
@@ -356,6 +390,12 @@ func TestBuildErrors(t *testing.T) {
 			name:    "missing Dockerfile",
 			spec:    Spec{Dockerfile: filepath.Join(work, "nope"), Platform: amd, WorkDir: work},
 			wantErr: []string{"reading Dockerfile", "nope"},
+		},
+		{
+			name:    "the GitHub Actions cache with buildah",
+			spec:    Spec{Dockerfile: df, Platform: amd, WorkDir: work, Tool: "buildah", Cache: "gha"},
+			path:    []string{"buildah"},
+			wantErr: []string{`build cache "gha" is docker buildx's`, "use builder docker, or a cache repository"},
 		},
 		{
 			name:    "context file with ..",

@@ -1,5 +1,7 @@
 package dockerfile
 
+import "strings"
+
 // dockerBuildArgs is `docker buildx build` writing a single-platform OCI archive: provenance and
 // SBOM attestations are off so the archive holds one image manifest (Load still resolves an index).
 // A reproducible build passes SOURCE_DATE_EPOCH as a build argument (BuildKit sets the image's
@@ -16,8 +18,27 @@ func dockerBuildArgs(r *resolved, ctxDir string) []string {
 		"-f", r.dockerfile,
 		"--output", output,
 	}
+	args = append(args, dockerCacheArgs(r.Cache)...)
 	args = append(args, buildArgFlags(r.buildArgs())...)
 	return append(args, ctxDir)
+}
+
+// dockerCacheArgs are buildx's --cache-from/--cache-to for a Spec's Cache: the GitHub Actions
+// cache ("gha"), a registry cache (a repository), or a backend spelled as buildx does. mode=max
+// exports every stage's layers, so that the layers before a changed step are found next time.
+func dockerCacheArgs(cache string) []string {
+	var from string
+	switch {
+	case cache == "":
+		return nil
+	case cache == "gha":
+		from = "type=gha"
+	case strings.HasPrefix(cache, "type="):
+		from = cache
+	default:
+		from = "type=registry,ref=" + cache
+	}
+	return []string{"--cache-from", from, "--cache-to", from + ",mode=max"}
 }
 
 // buildArgs are the Spec's build arguments plus, for docker's reproducible builds,
@@ -76,8 +97,14 @@ func (b *Builder) containersBuildArgs(tool string, r *resolved, ctxDir, tag stri
 		"--format", "docker",
 		"--platform", r.Platform.String(),
 		"--isolation", "chroot",
-		"--layers=false",
 	)
+	if r.Cache != "" {
+		// Each step's layer is looked up in (and pushed to) the cache repository, keyed by the
+		// steps before it and the files it copies: a changed last step reruns only that step.
+		args = append(args, "--layers", "--cache-from", r.Cache, "--cache-to", r.Cache)
+	} else {
+		args = append(args, "--layers=false")
+	}
 	if e := r.epoch(); e != "" {
 		args = append(args, "--timestamp", e)
 	}

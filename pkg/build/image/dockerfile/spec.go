@@ -43,6 +43,11 @@ type Spec struct {
 	// NotReproducible turns Timestamp off: the builder writes the current time, and two builds of
 	// the same inputs get different digests.
 	NotReproducible bool
+	// Cache is the builder's layer cache kept across runs, "" for none (every step runs): for
+	// buildah and podman a repository (host/path) used with --layers --cache-from/--cache-to; for
+	// docker buildx "gha" (the GitHub Actions cache), a repository (a registry cache), or a cache
+	// backend spelled as buildx does (type=local,src=...: used for both --cache-from and --cache-to).
+	Cache string
 	// WorkDir is a scratch directory, outside the context, for the context copy and the output
 	// archive (WorkDir/image.tar). The built image is read from that archive: keep WorkDir until
 	// the image has been pushed.
@@ -118,6 +123,9 @@ func resolve(s Spec) (*resolved, error) {
 	case "", ToolAuto, ToolDocker, ToolBuildah, ToolPodman:
 	default:
 		return nil, fmt.Errorf("unknown Dockerfile build tool %q: use auto, docker, buildah or podman", s.Tool)
+	}
+	if s.Cache == "gha" && s.Tool != ToolDocker && s.Tool != "" && s.Tool != ToolAuto {
+		return nil, fmt.Errorf("build cache %q is docker buildx's GitHub Actions cache: use builder docker, or a cache repository (host/path) with %s", s.Cache, s.Tool)
 	}
 	for name, src := range s.ContextFiles {
 		if !filepath.IsLocal(name) {
