@@ -209,7 +209,7 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	}
 	second := step(t)
 	skipped(t, second, "unchanged")
-	t.Logf("second run (unchanged): %s", second.took.Round(time.Millisecond))
+	t.Logf("second run (unchanged): %s; its log:\n%s", second.took.Round(time.Millisecond), second.log)
 
 	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
 	skipped(t, step(t), "a .dockerignored file changed")

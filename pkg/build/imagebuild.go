@@ -218,6 +218,7 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 			b.logger.Info("building: the functions run another build key", "live_key", live.BuildKey, "key", key.Sum)
 		}
 	}
+	// (The tool is chosen: Build does not probe again.)
 	img, _, err := b.dockerfile.Build(ctx, ds)
 	if err != nil {
 		return err
