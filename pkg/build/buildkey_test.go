@@ -2,6 +2,7 @@ package build_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -142,5 +143,34 @@ func TestLiveImageFromTags(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDockerfileBuildWithoutKey: a base image whose digest cannot be resolved (e.g. credentials
+// only the builder has) builds as before, without a key.
+func TestDockerfileBuildWithoutKey(t *testing.T) {
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctxDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte("FROM private.example/base:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	df := &countingDockerfile{img: img}
+	b := build.NewImageBuilder(fixedLithops{}, df, nil, build.WithBaseResolver(func(context.Context, string, v1.Platform) (string, error) {
+		return "", errors.New("UNAUTHORIZED: authentication required")
+	}))
+	art, err := b.Build(context.Background(), build.ImageSpec{
+		Dockerfile: filepath.Join(ctxDir, "Dockerfile"), ContextZip: "lithops_lambda.zip", Lithops: "3.7.0",
+		ImagePlatform: v1.Platform{OS: "linux", Architecture: "amd64"}, WorkDir: t.TempDir(),
+		Live: &build.LiveImage{Digest: "sha256:live", BuildKey: ""},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.Digest()
+	if df.builds != 1 || art.BuildKey != "" || art.Reused || art.ImageDigest != want.String() {
+		t.Errorf("%d builds, artifact key %q reused %v digest %s (built %s)", df.builds, art.BuildKey, art.Reused, art.ImageDigest, want)
 	}
 }

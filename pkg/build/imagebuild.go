@@ -205,6 +205,11 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 		start := time.Now()
 		key, err := dockerfile.BuildKey(ctx, ds, tool, b.bases)
 		if err != nil {
+			// Without a key the runtime is built and deployed as before, only never skipped: a base
+			// the builder can pull with its own credentials must not fail the run here.
+			b.logger.Warn("no build key (the image is built, and an unchanged runtime is not recognized)", "error", err)
+			img, _, err := b.dockerfile.Build(ctx, ds)
+			art.Image = img
 			return err
 		}
 		art.BuildKey = key.Sum
