@@ -118,9 +118,11 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	base := serveLambdaBase(t, "3.12")
 	buildahSandbox(t, strings.Split(base, "/")[0])
 	builds := countBuilds(t)
+	buildStart := time.Now()
 	if _, err := binary(); err != nil { // built before the runs are timed
 		t.Fatal(err)
 	}
+	t.Logf("go build of the program: %s", time.Since(buildStart).Round(time.Millisecond))
 	d := newAWSDeploy(t)
 	d.cloud.ImageInvoker = imageInvoker(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
