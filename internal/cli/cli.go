@@ -105,6 +105,16 @@ func Main(ctx context.Context, args []string, sys System) int {
 		zipOpts = append(zipOpts, build.WithCache(buildCache, toolID))
 		imageOpts = append(imageOpts, build.WithImageCache(buildCache, toolID))
 	}
+	imageOpts = append(imageOpts, build.WithBaseResolver(func(ctx context.Context, ref string, platform v1.Platform) (string, error) {
+		// The base as its registry has it now, for the build key: a base pushed again under its tag
+		// (a security update) makes a new key.
+		img, err := registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
+		if err != nil {
+			return "", err
+		}
+		d, err := img.Digest()
+		return d.String(), err
+	}))
 	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0), pip.WithEnv(pipEnv(sys.Getenv)...))
 	workspace := sys.Getenv("GITHUB_WORKSPACE")
 	if workspace == "" {

@@ -54,7 +54,11 @@ type Config struct {
 	OSSEndpoint   string
 	LocalDir      string
 
-	SmokeTest bool
+	// BuildCache is the Dockerfile builder's layer cache ("" none, "gha", or a repository).
+	BuildCache string
+	// Reproducible makes Dockerfile builds write fixed timestamps (ModTime, else the builder's default).
+	Reproducible bool
+	SmokeTest    bool
 	// LocalTest is "auto", "true" or "false": run a container runtime on this machine before pushing.
 	LocalTest     string
 	WriteMetadata bool
@@ -292,7 +296,7 @@ func (l *loader) resolve(ctx context.Context) {
 		name string
 		dst  *bool
 		def  bool
-	}{{"smoke-test", &c.SmokeTest, true}, {"write-metadata", &c.WriteMetadata, true}, {"dry-run", &c.DryRun, false}} {
+	}{{"smoke-test", &c.SmokeTest, true}, {"write-metadata", &c.WriteMetadata, true}, {"dry-run", &c.DryRun, false}, {"reproducible", &c.Reproducible, true}} {
 		*b.dst = l.boolean(b.name, b.def)
 	}
 	if c.WriteMetadata && !c.SmokeTest && l.raw.get("write-metadata").set() {
@@ -307,6 +311,7 @@ func (l *loader) resolve(ctx context.Context) {
 		l.fail("local-test", l.raw.get("local-test"), "must be auto, true or false")
 	}
 
+	c.BuildCache = l.str("build-cache", "")
 	c.Builder = l.str("builder", "auto")
 	if !contains([]string{"auto", "docker", "buildah", "podman"}, c.Builder) {
 		l.fail("builder", l.raw.get("builder"), "must be one of auto, docker, buildah, podman")

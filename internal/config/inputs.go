@@ -40,6 +40,8 @@ var Inputs = []Input{
 	{Name: "registry", Description: "Image repository for container runtimes. Default: the account's ECR (AWS); required for Aliyun FC custom containers (an ACR repository)."},
 	{Name: "base-image", Description: "Base image for images built from requirements. Default: public.ecr.aws/lambda/python:<python>."},
 	{Name: "builder", Default: "auto", Description: "Dockerfile builder: auto, docker, buildah or podman."},
+	{Name: "build-cache", Description: "Dockerfile builds: the builder's layer cache across runs, so that a changed last step does not rerun the steps before it. gha (docker buildx's GitHub Actions cache), or a repository (host/path) holding the cache (buildx registry cache; buildah/podman --layers --cache-from/--cache-to). Default: none."},
+	{Name: "reproducible", Default: "true", Description: "Dockerfile builds: fixed timestamps (SOURCE_DATE_EPOCH, else 1980-01-01) in the image config, history and layer files, so the same inputs give the same digest. false: the builder writes the current time."},
 	{Name: "smoke-test", Default: "true", Description: "Invoke the deployed runtime with Lithops' metadata request and check it."},
 	{Name: "local-test", Default: "auto", Description: "Container runtimes: run the built image on this machine with Lithops' metadata request before anything is pushed. auto: when the machine can (root on Linux for chroot, or a Docker daemon); true: required; false: never."},
 	{Name: "write-metadata", Default: "true", Description: "After a passing smoke test, write the Lithops runtime metadata object so clients skip their own deploy."},

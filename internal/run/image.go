@@ -8,6 +8,7 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -57,7 +58,7 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		Requirements: lithops.DefaultRequirements(cfg.Backend), TaskRoot: lambdaTaskRoot, Cmd: lambdaImageHandler, HandlerPackage: true,
 		Lithops: cfg.Lithops.String(), EntryPoint: lithops.EntryPoint(cfg.Backend),
 		Platform:      pipPlatform(cfg.Python.String(), cfg.Architecture, major, minor),
-		ImagePlatform: platform, ModTime: cfg.ModTime, WorkDir: p.workDir,
+		ImagePlatform: platform, ModTime: cfg.ModTime, NotReproducible: !cfg.Reproducible, Cache: cfg.BuildCache, WorkDir: p.workDir,
 	}
 	if cfg.Backend == lithops.AliyunFC {
 		// FC custom containers. From a Dockerfile: Lithops' context zip (dockerfiles/aliyun_fc
@@ -82,6 +83,12 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		}
 	} else {
 		spec.Requirements = nil
+		if lr, ok := p.backend.(deploy.LiveImageReader); ok {
+			// What the functions run now: a Dockerfile runtime of the same build key is not built.
+			if spec.Live, err = lr.LiveImage(ctx, p.request()); err != nil {
+				return fmt.Errorf("reading the image the functions run: %w", err)
+			}
+		}
 	}
 	art, err := p.deps.Images.Build(ctx, spec)
 	if err != nil {
@@ -89,7 +96,17 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 	}
 	p.artifact = art
 	p.result.Artifact = art
+	if art.Reused {
+		if spec.Live != nil && spec.Live.BuildKey == art.BuildKey {
+			return skip{reason: fmt.Sprintf("every function already runs image %s of build key %s: nothing to build or push", art.ImageDigest, art.BuildKey)}
+		}
+		p.deps.UI.Infof("image %s: the image built has the content (%s) of the image every function runs: that one is kept, not pushed again; build key %s", art.ImageDigest, art.ContentDigest, art.BuildKey)
+		return nil
+	}
 	p.deps.UI.Infof("image %s: %s, built by %s", art.ImageDigest, bytesize.Format(art.ImageSize), art.ImageBuilder)
+	if art.BuildKey != "" {
+		p.deps.UI.Infof("build key %s (label %s)", art.BuildKey, build.BuildKeyLabel)
+	}
 	if len(art.Modules) > 0 {
 		p.deps.UI.Infof("modules checked in the runtime: %v", art.Modules)
 	}

@@ -26,6 +26,8 @@ type ImageRunner func(ctx context.Context, img v1.Image, name string, memoryMB i
 func (p *pipeline) localTest(ctx context.Context) error {
 	cfg := p.cfg
 	switch {
+	case p.artifact.Reused:
+		return skip{reason: "the image was not built: every function already runs it (build key " + p.artifact.BuildKey + ")"}
 	case p.artifact.Image == nil:
 		return skip{reason: "zip runtime (local-test is for container runtimes)"}
 	case cfg.Backend == lithops.Local:

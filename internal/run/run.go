@@ -235,16 +235,7 @@ func (p *pipeline) deploy(ctx context.Context) error {
 	if err := p.lock(ctx); err != nil {
 		return err
 	}
-	plan, err := p.backend.Plan(ctx, &deploy.Request{
-		RuntimeName:   cfg.RuntimeName,
-		Lithops:       cfg.Lithops,
-		Python:        cfg.Python,
-		Artifact:      p.artifact,
-		MemoryMB:      cfg.Memory,
-		TimeoutSec:    cfg.Timeout,
-		Architecture:  cfg.Architecture,
-		StorageBucket: cfg.StorageBucket,
-	})
+	plan, err := p.backend.Plan(ctx, p.request())
 	if err != nil {
 		return err
 	}
@@ -266,6 +257,21 @@ func (p *pipeline) deploy(ctx context.Context) error {
 	p.result.Deployment = d
 	p.changed = d.Changed
 	return nil
+}
+
+// request is what the deploy stage asks the backend for.
+func (p *pipeline) request() *deploy.Request {
+	cfg := p.cfg
+	return &deploy.Request{
+		RuntimeName:   cfg.RuntimeName,
+		Lithops:       cfg.Lithops,
+		Python:        cfg.Python,
+		Artifact:      p.artifact,
+		MemoryMB:      cfg.Memory,
+		TimeoutSec:    cfg.Timeout,
+		Architecture:  cfg.Architecture,
+		StorageBucket: cfg.StorageBucket,
+	}
 }
 
 func (p *pipeline) publishOutputs() Outputs {

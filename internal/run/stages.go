@@ -17,6 +17,9 @@ import (
 // limits checks the artifacts against the platform's limits before anything is uploaded.
 func (p *pipeline) limits(ctx context.Context) error {
 	cfg, art := p.cfg, p.artifact
+	if art.Reused {
+		return skip{reason: "the image is the one every function already runs"}
+	}
 	lim := lithops.LimitsFor(cfg.Backend)
 	platform := platformName(cfg.Backend)
 	var errs []error

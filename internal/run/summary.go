@@ -40,7 +40,14 @@ func renderSummary(p *pipeline) string {
 		row("Function code", fmt.Sprintf("%s zipped, %s unzipped, sha256 `%s`", bytesize.Format(art.Function.Size), bytesize.Format(art.Function.UnzippedSize), art.Function.SHA256))
 	}
 	if art.ImageDigest != "" {
-		row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, bytesize.Format(art.ImageSize), art.ImageBuilder))
+		if art.Reused {
+			row("Image", fmt.Sprintf("`%s`, already run by every function (not built or pushed)", art.ImageDigest))
+		} else {
+			row("Image", fmt.Sprintf("`%s`, %s, built by %s", art.ImageDigest, bytesize.Format(art.ImageSize), art.ImageBuilder))
+		}
+		if art.BuildKey != "" {
+			row("Build key", "`"+art.BuildKey+"`")
+		}
 		if p.deployment != nil && p.deployment.ImageURI != "" {
 			row("Image URI", "`"+p.deployment.ImageURI+"`")
 		}

@@ -67,23 +67,37 @@ func summaryPipeline(backend, packageType string) *pipeline {
 
 // TestSummaryGolden renders the step summary of finished runs; -update rewrites the golden files.
 func TestSummaryGolden(t *testing.T) {
-	for _, tc := range []struct{ name, backend, packageType string }{
-		{"aws_zip", lithops.AWSLambda, build.Zip},
-		{"aws_image", lithops.AWSLambda, build.Image},
-		{"local_zip", lithops.Local, build.Zip},
-		{"aliyun_fc_zip", lithops.AliyunFC, build.Zip},
-		{"aliyun_fc_image", lithops.AliyunFC, build.Image},
-		{"aliyun_fc2_zip", lithops.AliyunFC, build.Zip},
+	for _, tc := range []struct {
+		name, backend, packageType string
+		mod                        func(*pipeline)
+	}{
+		{"aws_zip", lithops.AWSLambda, build.Zip, nil},
+		{"aws_image", lithops.AWSLambda, build.Image, nil},
+		{"local_zip", lithops.Local, build.Zip, nil},
+		{"aliyun_fc_zip", lithops.AliyunFC, build.Zip, nil},
+		{"aliyun_fc_image", lithops.AliyunFC, build.Image, func(p *pipeline) {
+			p.cfg.RuntimeName, p.cfg.DeployMode = "default-container-runtime-v312", "custom-container"
+			p.cfg.Registry = "registry.cn-hangzhou.aliyuncs.com/my-namespace/lithops"
+		}},
+		{"aliyun_fc2_zip", lithops.AliyunFC, build.Zip, func(p *pipeline) {
+			p.cfg.Lithops, p.cfg.Python, p.cfg.RuntimeName, p.cfg.FCService = lithops.MustParseVersion("3.6.4"), lithops.Python{Major: 3, Minor: 10}, "default-runtime-v310", "lithops_ltai"
+			p.cfg.StorageRegion = "cn-beijing"
+		}},
+		{"aws_dockerfile_unchanged", lithops.AWSLambda, build.Image, func(p *pipeline) {
+			// A Dockerfile runtime whose functions already run the image of its build key.
+			p.artifact.Reused, p.artifact.ImageSize, p.artifact.ImageBuilder = true, 0, "buildah"
+			p.artifact.BuildKey = "3d529b797a83f83232914fbcd84057804dc4e8bf50a6ec5896ec2bc65702af95"
+			p.changed, p.deployment.Changed, p.written = false, false, nil
+			for i := range p.plan.Steps {
+				p.plan.Steps[i].Action, p.plan.Steps[i].Detail = deploy.Skip, "same code and configuration, build key "+p.artifact.BuildKey
+			}
+			p.result.Timings[0].Skipped = "every function already runs image " + p.artifact.ImageDigest + " of build key " + p.artifact.BuildKey + ": nothing to build or push"
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := summaryPipeline(tc.backend, tc.packageType)
-			switch tc.name {
-			case "aliyun_fc_image":
-				p.cfg.RuntimeName, p.cfg.DeployMode = "default-container-runtime-v312", "custom-container"
-				p.cfg.Registry = "registry.cn-hangzhou.aliyuncs.com/my-namespace/lithops"
-			case "aliyun_fc2_zip":
-				p.cfg.Lithops, p.cfg.Python, p.cfg.RuntimeName, p.cfg.FCService = lithops.MustParseVersion("3.6.4"), lithops.Python{Major: 3, Minor: 10}, "default-runtime-v310", "lithops_ltai"
-				p.cfg.StorageRegion = "cn-beijing"
+			if tc.mod != nil {
+				tc.mod(p)
 			}
 			got := renderSummary(p)
 			path := filepath.Join("testdata", "golden", "summary_"+tc.name+".md")

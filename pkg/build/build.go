@@ -61,6 +61,15 @@ type Artifact struct {
 	ImageSize int64
 	// ImageBuilder says what built Image: "daemonless", "docker", "buildah" or "podman".
 	ImageBuilder string
+	// BuildKey is a Dockerfile build's key (dockerfile.BuildKey), "" for other builds: the image
+	// carries it as the BuildKeyLabel label, and backends tag the functions with it.
+	BuildKey string
+	// ContentDigest is the digest of a Dockerfile build's image before the BuildKeyLabel label was
+	// added: equal for two builds that produced the same image from different keys.
+	ContentDigest string
+	// Reused tells that the image was not built or not pushed: the live functions already run the
+	// image ImageDigest names (with the same build key, or the same content). Image is nil then.
+	Reused bool
 }
 
 // ZipSpec describes a zip runtime.

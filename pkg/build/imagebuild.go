@@ -10,6 +10,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image"
@@ -54,8 +55,18 @@ type ImageSpec struct {
 	// Platform is the pip target (Python, architecture, glibc); ImagePlatform the image's.
 	Platform      pip.Platform
 	ImagePlatform v1.Platform
-	// ModTime is every file's timestamp (zero: the builders' constant default).
+	// ModTime is every file's timestamp (zero: the builders' constant default); Dockerfile builds
+	// write it as the image's times too, unless NotReproducible.
 	ModTime time.Time
+	// Cache is a Dockerfile build's layer cache (dockerfile.Spec.Cache).
+	Cache string
+	// BuildArgs are a Dockerfile build's --build-arg values.
+	BuildArgs map[string]string
+	// Live is the image the runtime's functions run now, as the backend read it (nil: none or
+	// unknown); a Dockerfile build of the same build key is skipped.
+	Live *LiveImage
+	// NotReproducible lets Dockerfile builders write the current time (the reproducible input off).
+	NotReproducible bool
 	// WorkDir receives installed trees, zips and build scratch; the caller removes it.
 	WorkDir string
 }
@@ -63,6 +74,8 @@ type ImageSpec struct {
 // DockerfileBuilder builds Dockerfiles (dockerfile.Builder).
 type DockerfileBuilder interface {
 	Build(ctx context.Context, spec dockerfile.Spec) (v1.Image, string, error)
+	// ChooseTool returns the tool a build with tool (auto, docker, buildah, podman) would use.
+	ChooseTool(ctx context.Context, tool string) (string, error)
 }
 
 // ImageBuilder builds image runtimes.
@@ -73,6 +86,7 @@ type ImageBuilder struct {
 	assemble   []image.Option
 	cache      *cache.Cache
 	tool       func() string
+	bases      dockerfile.BaseResolver
 }
 
 // ImageOption configures an ImageBuilder.
@@ -84,6 +98,13 @@ type ImageOption func(*ImageBuilder)
 // is as for [WithCache].
 func WithImageCache(c *cache.Cache, tool func() string) ImageOption {
 	return func(b *ImageBuilder) { b.cache, b.tool = c, tool }
+}
+
+// WithBaseResolver sets how Dockerfile builds resolve the digests of their base images for the
+// build key (registry.Pull(...).Digest()). Without it, Dockerfile builds have no build key and are
+// never skipped.
+func WithBaseResolver(r dockerfile.BaseResolver) ImageOption {
+	return func(b *ImageBuilder) { b.bases = r }
 }
 
 // NewImageBuilder returns an ImageBuilder; df may be nil when no Dockerfile builds are made.
@@ -107,7 +128,12 @@ func (b *ImageBuilder) Build(ctx context.Context, spec ImageSpec) (*Artifact, er
 		if code, err = b.installLithops(ctx, spec); err != nil {
 			return nil, err
 		}
-		art.Image, art.ImageBuilder, err = b.fromDockerfile(ctx, spec, code)
+		if err = b.fromDockerfile(ctx, spec, code, art); err != nil {
+			return nil, err
+		}
+		if art.Reused {
+			return art, nil
+		}
 	} else {
 		art.ImageBuilder = "daemonless"
 		art.Image, err = b.cachedDaemonless(ctx, spec, art)
@@ -139,10 +165,13 @@ func (b *ImageBuilder) installLithops(ctx context.Context, spec ImageSpec) (stri
 	return code, nil
 }
 
-// fromDockerfile builds the user's Dockerfile with lithops' zip in the context.
-func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code string) (v1.Image, string, error) {
+// fromDockerfile builds the user's Dockerfile with lithops' zip in the context, unless the live
+// functions already run an image of the same build key: then nothing is built (art.Reused). The
+// built image carries its key as the BuildKeyLabel label; when it equals the live image but for
+// that label, the live image is kept too.
+func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code string, art *Artifact) error {
 	if b.dockerfile == nil {
-		return nil, "", fmt.Errorf("building %s: no Dockerfile builder is configured", spec.Dockerfile)
+		return fmt.Errorf("building %s: no Dockerfile builder is configured", spec.Dockerfile)
 	}
 	zipPath := filepath.Join(spec.WorkDir, spec.ContextZip)
 	opts := []zipbundle.Option{}
@@ -151,23 +180,95 @@ func (b *ImageBuilder) fromDockerfile(ctx context.Context, spec ImageSpec, code 
 	}
 	sources, err := contextZipSources(spec, code)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
 	if _, err := zipbundle.Write(ctx, zipPath, sources, opts...); err != nil {
-		return nil, "", fmt.Errorf("writing %s: %w", spec.ContextZip, err)
+		return fmt.Errorf("writing %s: %w", spec.ContextZip, err)
 	}
 	scratch := filepath.Join(spec.WorkDir, "docker")
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
-		return nil, "", err
+		return err
 	}
-	return b.dockerfile.Build(ctx, dockerfile.Spec{
-		Dockerfile:   spec.Dockerfile,
-		Context:      spec.Context,
-		Platform:     spec.ImagePlatform,
-		ContextFiles: map[string]string{spec.ContextZip: zipPath},
-		Tool:         spec.Tool,
-		WorkDir:      scratch,
-	})
+	ds := dockerfile.Spec{
+		Dockerfile:      spec.Dockerfile,
+		Context:         spec.Context,
+		Platform:        spec.ImagePlatform,
+		ContextFiles:    map[string]string{spec.ContextZip: zipPath},
+		BuildArgs:       spec.BuildArgs,
+		Tool:            spec.Tool,
+		WorkDir:         scratch,
+		Timestamp:       spec.ModTime,
+		NotReproducible: spec.NotReproducible,
+		Cache:           spec.Cache,
+	}
+	tool, err := b.dockerfile.ChooseTool(ctx, spec.Tool)
+	if err != nil {
+		return err
+	}
+	ds.Tool, art.ImageBuilder = tool, tool
+	live := spec.Live
+	if live == nil {
+		live = &LiveImage{}
+	}
+	if b.bases != nil {
+		start := time.Now()
+		key, err := dockerfile.BuildKey(ctx, ds, tool, b.bases)
+		if err != nil {
+			// Without a key the runtime is built and deployed as before, only never skipped: a base
+			// the builder can pull with its own credentials must not fail the run here.
+			b.logger.Warn("no build key (the image is built, and an unchanged runtime is not recognized)", "error", err)
+			img, _, err := b.dockerfile.Build(ctx, ds)
+			art.Image = img
+			return err
+		}
+		art.BuildKey = key.Sum
+		b.logger.Info("build key", "key", key.Sum, "bases", key.Bases, "context_files", key.Files, "ignore_file", key.Ignore, "took", time.Since(start).Round(time.Millisecond))
+		if live.Digest != "" && live.BuildKey == key.Sum {
+			b.logger.Info("not building: every function already runs the image of this build key", "key", key.Sum, "image", live.Digest)
+			art.Reused, art.ImageDigest, art.ContentDigest = true, live.Digest, live.ContentDigest
+			return nil
+		}
+		if live.BuildKey != "" {
+			b.logger.Info("building: the functions run another build key", "live_key", live.BuildKey, "key", key.Sum)
+		}
+	}
+	// (The tool is chosen: Build does not probe again.)
+	img, _, err := b.dockerfile.Build(ctx, ds)
+	if err != nil {
+		return err
+	}
+	if art.BuildKey == "" {
+		art.Image = img
+		return nil
+	}
+	content, err := img.Digest()
+	if err != nil {
+		return fmt.Errorf("computing the image digest: %w", err)
+	}
+	art.ContentDigest = content.String()
+	if live.Digest != "" && live.ContentDigest == art.ContentDigest {
+		b.logger.Info("the image built is the one the functions run (same content, another build key): keeping it", "image", live.Digest, "content", art.ContentDigest)
+		art.Reused, art.ImageDigest = true, live.Digest
+		return nil
+	}
+	if art.Image, err = labelled(img, BuildKeyLabel, art.BuildKey); err != nil {
+		return fmt.Errorf("labelling the image with its build key: %w", err)
+	}
+	return nil
+}
+
+// labelled returns img with one more label in its config (layers untouched).
+func labelled(img v1.Image, k, v string) (v1.Image, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	if cf.Config.Labels == nil {
+		cf.Config.Labels = map[string]string{}
+	}
+	cf.Config.Labels[k] = v
+	return mutate.ConfigFile(img, cf)
 }
 
 // contextZipSources is what Lithops' utils.create_handler_zip puts in the build context's zip:

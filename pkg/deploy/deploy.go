@@ -162,3 +162,11 @@ type ConditionalStore interface {
 // ErrSuperseded is wrapped by Restore errors for a function that another deployment changed after
 // this one did: it is left as that deployment made it, since restoring would overwrite a newer update.
 var ErrSuperseded = errors.New("another deployment changed it after this run did; it was left as that deployment made it (restoring would overwrite a newer update)")
+
+// LiveImageReader is implemented by backends that can tell which image a runtime's functions run
+// and the build key they are tagged with, so that an unchanged Dockerfile runtime is not built.
+type LiveImageReader interface {
+	// LiveImage returns the image every function of req runs (req.Artifact is not read), or nil
+	// when a function is missing, is not an image function, or they run different images.
+	LiveImage(ctx context.Context, req *Request) (*build.LiveImage, error)
+}

@@ -23,6 +23,7 @@ func (c *Cloud) fc3Handler() http.Handler {
 	route("DELETE /2023-03-30/functions/{name}", "DeleteFunction", name, c.fc3Delete)
 	route("POST /2023-03-30/functions/{name}/invocations", "InvokeFunction", name, c.fc3Invoke)
 	route("GET /2023-03-30/functions/{name}/code", "GetFunctionCode", name, c.fc3GetCode)
+	route("POST /2023-03-30/tags-v2", "TagResources", func(r *http.Request) string { return "" }, c.fc3TagResources)
 	mux.HandleFunc("GET /_fake/code/{checksum}", serveCode)
 	mux.HandleFunc("/", c.serve(APIFC3, "Unknown", func(r *http.Request) string { return r.URL.Path },
 		func(_ http.ResponseWriter, r *http.Request, _ string) (int, *Error) {
@@ -83,6 +84,10 @@ func (c *Cloud) fc3Create(w http.ResponseWriter, r *http.Request, _ string) (int
 	if e := c.validate(cfg, true); e != nil {
 		return 0, e
 	}
+	if e := checkTags(nil, in.Tags); e != nil {
+		return 0, e
+	}
+	setTags(&cfg, in.Tags)
 	var code []byte
 	if in.Code != nil || cfg.Runtime != customContainer {
 		if in.Code == nil {

@@ -47,6 +47,8 @@ type Function struct {
 	LastUpdateStatusReasonCode string `json:"lastUpdateStatusReasonCode,omitempty"`
 	CreatedTime                string `json:"createdTime"`
 	LastModifiedTime           string `json:"lastModifiedTime"`
+	// Tags are FC 3.0's: set by CreateFunction and TagResources (UpdateFunction takes none).
+	Tags []Tag `json:"tags,omitempty"`
 }
 
 // FunctionState is a deployed function as a test sees it: its configuration and code zip.
@@ -70,6 +72,7 @@ func (f *function) state() FunctionState {
 	cfg := f.cfg
 	cfg.EnvironmentVariables = maps.Clone(cfg.EnvironmentVariables)
 	cfg.CustomContainerConfig = slices.Clone(cfg.CustomContainerConfig)
+	cfg.Tags = slices.Clone(cfg.Tags)
 	return FunctionState{Config: cfg, Code: slices.Clone(f.code)}
 }
 
@@ -95,6 +98,8 @@ type functionInput struct {
 	Code                  *codeInput        `json:"code"`
 	EnvironmentVariables  map[string]string `json:"environmentVariables"`
 	CustomContainerConfig json.RawMessage   `json:"customContainerConfig"`
+	// Tags are taken by FC 3.0's CreateFunction only.
+	Tags []Tag `json:"tags"`
 }
 
 // apply sets what the input gives.

@@ -339,6 +339,9 @@ func (c *Cloud) createFunction(r *http.Request, _ string) (int, any, *Error) {
 	if e := validateConfig(cfg); e != nil {
 		return 0, nil, e
 	}
+	if e := checkTags(nil, in.Tags); e != nil {
+		return 0, nil, e
+	}
 	if isImage {
 		return c.createImageFunction(r, cfg, in)
 	}
@@ -637,6 +640,9 @@ func (c *Cloud) tagResource(r *http.Request, name string) (int, any, *Error) {
 	f, ok := c.functions[name]
 	if !ok {
 		return 0, nil, c.notFound(name)
+	}
+	if e := checkTags(f.tags, in.Tags); e != nil {
+		return 0, nil, e
 	}
 	maps.Copy(f.tags, in.Tags)
 	return http.StatusNoContent, nil, nil

@@ -32,6 +32,8 @@ type Function struct {
 	// Image and Port are a custom-container function's (runtime "custom-container").
 	Image string
 	Port  int
+	// Tags are the function's tags (FC 3.0; nil on FC 2.0, which tags services only).
+	Tags map[string]string
 }
 
 // Code is a function's code: a zip sent inline, or an OSS object.
@@ -50,6 +52,8 @@ type FunctionSpec struct {
 	// Image (repo@digest) and Port make a custom-container function.
 	Image string
 	Port  int
+	// Tags are set when the function is created (FC 3.0); an update sets them with Tag.
+	Tags map[string]string
 }
 
 // Invocation is a synchronous invocation's answer.
@@ -72,6 +76,8 @@ type FunctionAPI interface {
 	// CodeURL is a download URL of the function's current code zip.
 	CodeURL(ctx context.Context, name string) (string, error)
 	Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error)
+	// Tag sets tags on the function (FC 3.0 TagResources; FC 2.0 cannot tag functions).
+	Tag(ctx context.Context, name string, tags map[string]string) error
 	// FunctionID is what outputs call the function (its ARN on FC 3.0, service/function on 2.0).
 	FunctionID(name string) string
 }

@@ -99,12 +99,16 @@ type functionPlan struct {
 	action      deploy.Action
 	live        *Function
 	codeChanged bool
+	// update tells that code or configuration differ (an Update call); tags are the tags to set
+	// on a live function (TagResources), nil when it has them.
+	update bool
+	tags   map[string]string
 }
 
 // Plan reads the live functions (and FC 2.0's service) and compares them with the request.
 func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
 	art := req.Artifact
-	isImage := art != nil && art.PackageType == build.Image && art.Image != nil
+	isImage := art != nil && art.PackageType == build.Image && (art.Image != nil || art.Reused && art.ImageDigest != "")
 	switch {
 	case isImage && b.opts.Generation != lithops.FC3:
 		return nil, fmt.Errorf("aliyun_fc: custom-container runtimes are deployed for Lithops >= 3.7 clients (Function Compute 3.0); Lithops %s uses FC 2.0: build a zip runtime", req.Lithops)
@@ -134,9 +138,13 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 		p.createService = true
 		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "service", Name: b.opts.Service, Detail: "FC 2.0 service of Lithops <= 3.6 clients, with internet access"})
 	}
+	imageStep := len(out.Steps)
 	if isImage {
-		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "image", Name: b.opts.Registry,
-			Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))})
+		detail := fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))
+		if art.BuildKey != "" {
+			detail += ", build key " + art.BuildKey
+		}
+		out.Steps = append(out.Steps, deploy.Step{Action: deploy.Create, Resource: "image", Name: b.opts.Registry, Detail: detail})
 	}
 	for _, mem := range req.MemoryMB {
 		name, err := lithops.FCFunctionName(req.RuntimeName, mem, req.Lithops)
@@ -154,10 +162,24 @@ func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, 
 			RuntimeKey: lithops.RuntimeKey(lithops.AliyunFC, req.Lithops, region, b.opts.Service, name),
 		})
 	}
-	if isImage && !out.Changes() {
-		out.Steps[0].Action, out.Steps[0].Detail = deploy.Skip, "every function already runs "+art.ImageDigest
+	if isImage && !needsPush(p) {
+		out.Steps[imageStep].Action, out.Steps[imageStep].Detail = deploy.Skip, "every function already runs "+art.ImageDigest
+		if art.BuildKey != "" {
+			out.Steps[imageStep].Detail += " (build key " + art.BuildKey + ")"
+		}
 	}
 	return out, nil
+}
+
+// needsPush tells whether a function of the plan needs the image pushed (created, or its image
+// replaced).
+func needsPush(p *plan) bool {
+	for _, fp := range p.functions {
+		if fp.action == deploy.Create || fp.codeChanged {
+			return true
+		}
+	}
+	return false
 }
 
 // containerPort is the port FC sends custom-container invocations to (FC_SERVER_PORT).
@@ -181,6 +203,7 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 	if art.PackageType == build.Image {
 		spec.Runtime, spec.Handler, spec.Port = "custom-container", lithops.Handler(lithops.AliyunFC, build.Image), fcContainerPort
 	}
+	spec.Tags = build.BuildKeyTags(art)
 	fp := functionPlan{spec: spec}
 	step := deploy.Step{Resource: "function", Name: name}
 	var live *Function
@@ -210,8 +233,19 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 		fp.codeChanged = true
 		diffs = append([]string{fmt.Sprintf("code checksum %s -> %s", live.CodeChecksum, art.Function.CRC64String())}, diffs...)
 	}
+	fp.update = len(diffs) > 0
+	for k, v := range spec.Tags {
+		if live.Tags[k] != v {
+			fp.tags = spec.Tags
+			diffs = append(diffs, fmt.Sprintf("tag build key %s -> %s", orNone(live.Tags[build.BuildKeyLabel]), orNone(art.BuildKey)))
+			break
+		}
+	}
 	if len(diffs) == 0 {
 		fp.action, step.Action, step.Detail = deploy.Skip, deploy.Skip, "same code checksum and configuration"
+		if art.BuildKey != "" {
+			step.Detail += ", build key " + art.BuildKey
+		}
 	} else {
 		fp.action, step.Action, step.Detail = deploy.Update, deploy.Update, strings.Join(diffs, ", ")
 	}
@@ -310,6 +344,9 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 		spec := fp.spec
 		if p.req.Artifact.PackageType == build.Image {
 			if fp.action == deploy.Create || fp.codeChanged {
+				if p.req.Artifact.Image == nil {
+					return d, fmt.Errorf("the image %s was not built (the functions ran it when this run read them): function %s changed meanwhile; run again", p.req.Artifact.ImageDigest, spec.Name)
+				}
 				if p.pushed == "" {
 					ref, err := b.opts.Push(ctx, p.req.Artifact.Image, b.opts.Registry)
 					if err != nil {
@@ -341,6 +378,15 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			}
 			st.touched = append(st.touched, touched{name: spec.Name})
 			*progress = append(*progress, "function "+spec.Name+" was created")
+		} else if !fp.update {
+			// Only the tags differ: the function's code and configuration are left alone.
+			b.log.Info("tagging function", "function", spec.Name, "tags", fp.tags)
+			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Tag(ctx, spec.Name, fp.tags) }); err != nil {
+				return d, err
+			}
+			*progress = append(*progress, "function "+spec.Name+" was tagged")
+			d.Changed = true
+			continue
 		} else {
 			t := touched{name: spec.Name, previous: fp.live}
 			if fp.codeChanged && spec.Image == "" {
@@ -359,6 +405,14 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			}
 			st.touched = append(st.touched, t)
 			*progress = append(*progress, "function "+spec.Name+" was updated")
+			if fp.tags != nil {
+				if err := b.waitReady(ctx, spec.Name); err != nil {
+					return d, err
+				}
+				if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Tag(ctx, spec.Name, fp.tags) }); err != nil {
+					return d, err
+				}
+			}
 		}
 		d.Changed = true
 		if err := b.waitReady(ctx, spec.Name); err != nil {
@@ -613,4 +667,35 @@ func (c *codeSource) cleanup(ctx context.Context) {
 	if err := c.b.deleteObject(ctx, c.bucket, c.key); err != nil {
 		c.b.log.Warn("could not remove the staging object", "bucket", c.bucket, "key", c.key, "error", err)
 	}
+}
+
+var _ deploy.LiveImageReader = (*Backend)(nil)
+
+// LiveImage reads the runtime's functions: when every one is a custom container running the same
+// image digest, it returns it with the build key and content digest its tags record
+// (deploy.LiveImageReader). Only FC 3.0 runs custom-container runtimes (and tags functions).
+func (b *Backend) LiveImage(ctx context.Context, req *deploy.Request) (*build.LiveImage, error) {
+	if b.opts.Generation != lithops.FC3 {
+		return nil, nil
+	}
+	var live *build.LiveImage
+	for _, mem := range req.MemoryMB {
+		name, err := lithops.FCFunctionName(req.RuntimeName, mem, req.Lithops)
+		if err != nil {
+			return nil, err
+		}
+		f, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) })
+		if err != nil {
+			return nil, err
+		}
+		if f == nil || f.Runtime != "custom-container" || imageDigest(f.Image) == "" {
+			return nil, nil
+		}
+		li := build.LiveImageFromTags(imageDigest(f.Image), f.Tags)
+		if live != nil && *live != *li {
+			return nil, nil
+		}
+		live = li
+	}
+	return live, nil
 }

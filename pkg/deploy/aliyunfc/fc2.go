@@ -180,3 +180,9 @@ func (a *fc2API) Invoke(ctx context.Context, name string, payload []byte) (*Invo
 }
 
 var _ = strconv.Itoa
+
+// Tag is refused: FC 2.0 tags services, not functions (and custom containers, the only runtimes
+// tagged, are deployed through FC 3.0).
+func (a *fc2API) Tag(ctx context.Context, name string, tags map[string]string) error {
+	return fmt.Errorf("tagging function %s: Function Compute 2.0 cannot tag functions", name)
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
@@ -114,7 +115,42 @@ func fromFC3(f *fc3.Function) *Function {
 		InternetAccess: dara.BoolValue(f.InternetAccess), CodeChecksum: dara.StringValue(f.CodeChecksum), CodeSize: dara.Int64Value(f.CodeSize),
 		State: dara.StringValue(f.State), LastUpdateStatus: dara.StringValue(f.LastUpdateStatus),
 		Image: containerImage(f.CustomContainerConfig), Port: containerPort(f.CustomContainerConfig),
+		Tags: fromFC3Tags(f.Tags),
 	}
+}
+
+func fromFC3Tags(tags []*fc3.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, t := range tags {
+		if t != nil {
+			m[dara.StringValue(t.Key)] = dara.StringValue(t.Value)
+		}
+	}
+	return m
+}
+
+func toFC3Tags(tags map[string]string) []*fc3.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []*fc3.Tag
+	for _, k := range keys {
+		out = append(out, &fc3.Tag{Key: dara.String(k), Value: dara.String(tags[k])})
+	}
+	return out
+}
+
+// Tag sets tags on a function: TagResources (POST /2023-03-30/tags-v2) with the function's ARN.
+func (a *fc3API) Tag(ctx context.Context, name string, tags map[string]string) error {
+	_, err := a.c.TagResources(&fc3.TagResourcesRequest{Body: &fc3.TagResourcesInput{
+		ResourceType: dara.String("FUNCTION"), ResourceId: []*string{dara.String(a.FunctionID(name))}, Tag: toFC3Tags(tags),
+	}})
+	return fc3Error("TagResources "+name, err)
 }
 
 func containerImage(c *fc3.CustomContainerConfig) string {
@@ -157,6 +193,7 @@ func (a *fc3API) Create(ctx context.Context, s FunctionSpec) (*Function, error) 
 		FunctionName: dara.String(s.Name), Runtime: dara.String(s.Runtime), Handler: dara.String(s.Handler),
 		Description: dara.String(s.Description), MemorySize: dara.Int32(int32(s.MemoryMB)), Timeout: dara.Int32(int32(s.TimeoutSec)),
 		InternetAccess: dara.Bool(s.InternetAccess), Code: fc3Code(s.Code), CustomContainerConfig: fc3Container(s),
+		Tags: toFC3Tags(s.Tags),
 	}
 	if s.Role != "" {
 		in.Role = dara.String(s.Role)

@@ -205,7 +205,7 @@ func (b *Backend) create(ctx context.Context, p *plan, fp functionPlan, w wanted
 		Architectures:    []types.Architecture{types.Architecture(w.arch)},
 		EphemeralStorage: &types.EphemeralStorage{Size: aws.Int32(int32(w.eph))},
 		PackageType:      types.PackageTypeZip,
-		Tags:             lithops.AWSTags(p.req.RuntimeName, p.req.Lithops),
+		Tags:             functionTags(p),
 		Description:      b.description(p),
 	}
 	if w.image {

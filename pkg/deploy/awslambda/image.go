@@ -78,8 +78,11 @@ func (b *Backend) planImage(ctx context.Context, p *plan, pkg string) (deploy.St
 	if ip.uri == "" {
 		name = ip.repo + ":" + ip.tag + " (new ECR repository)"
 	}
-	return deploy.Step{Action: deploy.Create, Resource: "image", Name: name,
-		Detail: fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))}, nil
+	detail := fmt.Sprintf("%s, %s (layers the registry has are not uploaded again)", art.ImageDigest, bytesize.Format(art.ImageSize))
+	if art.BuildKey != "" {
+		detail += ", build key " + art.BuildKey
+	}
+	return deploy.Step{Action: deploy.Create, Resource: "image", Name: name, Detail: detail}, nil
 }
 
 // finishImagePlan marks the push unneeded when every function already runs the image.
@@ -95,6 +98,9 @@ func (b *Backend) finishImagePlan(p *plan, out *deploy.Plan) {
 			if out.Steps[i].Resource == "image" {
 				out.Steps[i].Action = deploy.Skip
 				out.Steps[i].Detail = "every function already runs " + p.req.Artifact.ImageDigest
+				if key := p.req.Artifact.BuildKey; key != "" {
+					out.Steps[i].Detail += " (build key " + key + ")"
+				}
 			}
 		}
 	}
@@ -105,6 +111,9 @@ func (b *Backend) pushImage(ctx context.Context, p *plan) error {
 	ip := p.image
 	if !ip.push {
 		return nil
+	}
+	if p.req.Artifact.Image == nil {
+		return fmt.Errorf("the image %s was not built (the functions ran it when this run read them): a function changed meanwhile; run again", p.req.Artifact.ImageDigest)
 	}
 	opts := []registry.Option{registry.WithLogger(b.log)}
 	if ip.repo != "" {

@@ -88,7 +88,7 @@ func (b *Backend) UserKey() string { return b.userKey }
 // Plan reads the live layer (or image repository) and functions and compares them with the request.
 func (b *Backend) Plan(ctx context.Context, req *deploy.Request) (*deploy.Plan, error) {
 	art := req.Artifact
-	isImage := art != nil && art.PackageType == build.Image && art.Image != nil
+	isImage := art != nil && art.PackageType == build.Image && (art.Image != nil || art.Reused && art.ImageDigest != "")
 	isZip := art != nil && art.PackageType == build.Zip && art.Function != nil && art.Layer != nil
 	if !isImage && !isZip {
 		return nil, errors.New("aws_lambda: nothing to deploy: a zip runtime needs a layer and a function zip, an image runtime an image")
@@ -264,16 +264,23 @@ func (b *Backend) planFunction(ctx context.Context, p *plan, name string, mem in
 		diffs = append([]string{fmt.Sprintf("code %s -> %s", liveCode, wantCode)}, diffs...)
 	}
 	fp.missingTags = map[string]string{}
-	for k, v := range lithops.AWSTags(p.req.RuntimeName, p.req.Lithops) {
+	for k, v := range functionTags(p) {
 		if live.Tags[k] != v {
 			fp.missingTags[k] = v
 		}
 	}
 	if len(fp.missingTags) > 0 {
-		diffs = append(diffs, "tags")
+		if k, ok := fp.missingTags[build.BuildKeyLabel]; ok {
+			diffs = append(diffs, fmt.Sprintf("tag build key %s -> %s", orNone(live.Tags[build.BuildKeyLabel]), k))
+		} else {
+			diffs = append(diffs, "tags")
+		}
 	}
 	if len(diffs) == 0 {
 		fp.action, step.Action, step.Detail = deploy.Skip, deploy.Skip, "same code and configuration"
+		if key := p.req.Artifact.BuildKey; key != "" {
+			step.Detail += ", build key " + key
+		}
 	} else {
 		fp.action, step.Action, step.Detail = deploy.Update, deploy.Update, strings.Join(diffs, ", ")
 	}
@@ -339,4 +346,20 @@ func (b *Backend) uploadWay(size int64) string {
 		return "sent inline"
 	}
 	return "staged through S3"
+}
+
+// functionTags are the tags every function of the plan has: Lithops' and the build key's.
+func functionTags(p *plan) map[string]string {
+	tags := lithops.AWSTags(p.req.RuntimeName, p.req.Lithops)
+	for k, v := range build.BuildKeyTags(p.req.Artifact) {
+		tags[k] = v
+	}
+	return tags
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -43,7 +44,8 @@ func (r *recorder) run(_ context.Context, _ string, name string, args ...string)
 	for i, a := range argv {
 		switch {
 		case strings.HasPrefix(a, "type=oci,dest="):
-			writeOCIArchive(r.t, r.img, strings.TrimPrefix(a, "type=oci,dest="))
+			dest, _, _ := strings.Cut(strings.TrimPrefix(a, "type=oci,dest="), ",")
+			writeOCIArchive(r.t, r.img, dest)
 		case strings.HasPrefix(a, "oci-archive:"):
 			writeOCIArchive(r.t, r.img, strings.TrimPrefix(a, "oci-archive:"))
 		case a == "save" && name == "docker":
@@ -130,6 +132,7 @@ func TestBuildCommandLines(t *testing.T) {
 		name     string
 		tool     string
 		opts     []Option
+		spec     func(*Spec)
 		path     []string
 		fail     func(argv []string) error
 		want     [][]string
@@ -139,8 +142,8 @@ func TestBuildCommandLines(t *testing.T) {
 			name: "docker", tool: "docker", path: []string{"docker"},
 			want: [][]string{
 				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
-					"-f", df, "--output", "type=oci,dest=" + out,
-					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
 			},
 			wantTool: "docker",
 		},
@@ -154,11 +157,11 @@ func TestBuildCommandLines(t *testing.T) {
 			},
 			want: [][]string{
 				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
-					"-f", df, "--output", "type=oci,dest=" + out,
-					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
 				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
 					"-f", df, "--load", "-t", testTag,
-					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
 				{"docker", "save", "-o", out, testTag},
 				{"docker", "rmi", testTag},
 			},
@@ -167,7 +170,7 @@ func TestBuildCommandLines(t *testing.T) {
 		{
 			name: "buildah", tool: "buildah", path: []string{"buildah"},
 			want: [][]string{
-				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "315532800",
 					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
 				{"buildah", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
 				{"buildah", "rmi", testTag},
@@ -179,7 +182,7 @@ func TestBuildCommandLines(t *testing.T) {
 			opts: []Option{WithStorage("vfs"), WithStorageRoot("/s/root", "/s/run"), WithInsecureRegistries("127.0.0.1:5000")},
 			want: [][]string{
 				{"buildah", "--root", "/s/root", "--runroot", "/s/run", "--storage-driver", "vfs",
-					"build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+					"build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "315532800",
 					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--tls-verify=false", ctx},
 				{"buildah", "--root", "/s/root", "--runroot", "/s/run", "--storage-driver", "vfs",
 					"push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
@@ -191,7 +194,7 @@ func TestBuildCommandLines(t *testing.T) {
 			name: "podman", tool: "podman", path: []string{"podman"},
 			opts: []Option{WithStorage("vfs")},
 			want: [][]string{
-				{"podman", "--storage-driver", "vfs", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+				{"podman", "--storage-driver", "vfs", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "315532800",
 					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
 				{"podman", "--storage-driver", "vfs", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
 				{"podman", "--storage-driver", "vfs", "rmi", testTag},
@@ -199,12 +202,88 @@ func TestBuildCommandLines(t *testing.T) {
 			wantTool: "podman",
 		},
 		{
+			name: "docker with SOURCE_DATE_EPOCH", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.Timestamp = time.Unix(1700000000, 0) },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=1700000000", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "docker, not reproducible", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.NotReproducible = true },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out,
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "buildah with SOURCE_DATE_EPOCH", tool: "buildah", path: []string{"buildah"},
+			spec: func(s *Spec) { s.Timestamp = time.Unix(1700000000, 0) },
+			want: [][]string{
+				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "1700000000",
+					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+				{"buildah", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
+				{"buildah", "rmi", testTag},
+			},
+			wantTool: "buildah",
+		},
+		{
+			name: "podman, not reproducible", tool: "podman", path: []string{"podman"},
+			spec: func(s *Spec) { s.NotReproducible = true },
+			want: [][]string{
+				{"podman", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+				{"podman", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
+				{"podman", "rmi", testTag},
+			},
+			wantTool: "podman",
+		},
+		{
+			name: "docker with the GitHub Actions cache", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.Cache = "gha" },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--cache-from", "type=gha", "--cache-to", "type=gha,mode=max",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "docker with a registry cache", tool: "docker", path: []string{"docker"},
+			spec: func(s *Spec) { s.Cache = "ghcr.io/me/cache" },
+			want: [][]string{
+				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--cache-from", "type=registry,ref=ghcr.io/me/cache", "--cache-to", "type=registry,ref=ghcr.io/me/cache,mode=max",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
+			},
+			wantTool: "docker",
+		},
+		{
+			name: "buildah with a cache repository", tool: "buildah", path: []string{"buildah"},
+			spec: func(s *Spec) { s.Cache = "ghcr.io/me/cache" },
+			want: [][]string{
+				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot",
+					"--layers", "--cache-from", "ghcr.io/me/cache", "--cache-to", "ghcr.io/me/cache", "--timestamp", "315532800",
+					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+				{"buildah", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
+				{"buildah", "rmi", testTag},
+			},
+			wantTool: "buildah",
+		},
+		{
 			name: "auto takes docker when its daemon answers", tool: "auto", path: []string{"docker", "buildah", "podman"},
 			want: [][]string{
 				{"docker", "info", "--format", "{{.ServerVersion}}"},
 				{"docker", "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false",
-					"-f", df, "--output", "type=oci,dest=" + out,
-					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
+					"-f", df, "--output", "type=oci,dest=" + out + ",rewrite-timestamp=true",
+					"--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", "--build-arg", "SOURCE_DATE_EPOCH=315532800", ctx},
 			},
 			wantTool: "docker",
 		},
@@ -218,7 +297,7 @@ func TestBuildCommandLines(t *testing.T) {
 			},
 			want: [][]string{
 				{"docker", "info", "--format", "{{.ServerVersion}}"},
-				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+				{"buildah", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "315532800",
 					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
 				{"buildah", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
 				{"buildah", "rmi", testTag},
@@ -228,7 +307,7 @@ func TestBuildCommandLines(t *testing.T) {
 		{
 			name: "auto takes podman when it is the only one", tool: "", path: []string{"podman"},
 			want: [][]string{
-				{"podman", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false",
+				{"podman", "build", "--format", "docker", "--platform", "linux/arm64", "--isolation", "chroot", "--layers=false", "--timestamp", "315532800",
 					"-f", df, "-t", testTag, "--build-arg", "A=1", "--build-arg", "PYTHON_VERSION=3.11", ctx},
 				{"podman", "push", "--compression-format", "gzip", testTag, "oci-archive:" + out},
 				{"podman", "rmi", testTag},
@@ -242,6 +321,9 @@ func TestBuildCommandLines(t *testing.T) {
 			opts := append([]Option{WithRunner(rec.run), WithLookPath(onPath(tt.path...)), withTagger(func() string { return testTag })}, tt.opts...)
 			s := spec
 			s.Tool = tt.tool
+			if tt.spec != nil {
+				tt.spec(&s)
+			}
 			img, tool, err := New(opts...).Build(context.Background(), s)
 			if err != nil {
 				t.Fatalf("Build() error = %v", err)
@@ -308,6 +390,12 @@ func TestBuildErrors(t *testing.T) {
 			name:    "missing Dockerfile",
 			spec:    Spec{Dockerfile: filepath.Join(work, "nope"), Platform: amd, WorkDir: work},
 			wantErr: []string{"reading Dockerfile", "nope"},
+		},
+		{
+			name:    "the GitHub Actions cache with buildah",
+			spec:    Spec{Dockerfile: df, Platform: amd, WorkDir: work, Tool: "buildah", Cache: "gha"},
+			path:    []string{"buildah"},
+			wantErr: []string{`build cache "gha" is docker buildx's`, "use builder docker, or a cache repository"},
 		},
 		{
 			name:    "context file with ..",

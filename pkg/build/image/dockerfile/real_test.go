@@ -5,14 +5,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,15 +69,16 @@ func busyboxBase(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err = mutate.ConfigFile(img, &v1.ConfigFile{
+	// A history entry per layer, as real images have (buildah's layer cache needs them).
+	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
 		OS: "linux", Architecture: "amd64",
 		RootFS: v1.RootFS{Type: "layers"},
 		Config: v1.Config{Env: []string{"PATH=/bin"}, Cmd: []string{"/bin/sh"}},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err = mutate.Append(img, mutate.Addendum{Layer: layer, History: v1.History{CreatedBy: "COPY busybox /bin/", Created: v1.Time{Time: time.Unix(0, 0)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +263,95 @@ func testRealBuild(t *testing.T, tool string) {
 		}
 		if _, ok := files["bin/busybox"]; !ok {
 			t.Errorf("the base layer (bin/busybox) is missing from the image")
+		}
+	})
+
+	t.Run("reproducible", func(t *testing.T) {
+		// Two builds of a Dockerfile with COPY and RUN steps, a second apart: the same digest by
+		// default, different digests with NotReproducible (the builder writes the current time).
+		ctxDir := filepath.Join(t.TempDir(), "ctx")
+		tree(t, ctxDir, map[string]string{
+			"Dockerfile": "FROM " + base + "\n" +
+				"COPY lithops_lambda.zip app/ /x/\n" +
+				"RUN mkdir -p /x/made && echo built > /x/made/out.txt\n" +
+				"CMD [\"handler.entry_point.lambda_handler\"]\n",
+			"app/main.py": "print('hi')\n",
+		})
+		digests := func(notReproducible bool) [2]string {
+			var d [2]string
+			for i := range d {
+				if i == 1 {
+					time.Sleep(1100 * time.Millisecond) // another second on the clock
+				}
+				img, _, err := b.Build(context.Background(), Spec{
+					Dockerfile: filepath.Join(ctxDir, "Dockerfile"), Platform: amd, Tool: tool, WorkDir: t.TempDir(),
+					ContextFiles: map[string]string{"lithops_lambda.zip": zipPath}, NotReproducible: notReproducible,
+				})
+				if err != nil {
+					t.Fatalf("Build() error = %v", err)
+				}
+				h, err := img.Digest()
+				if err != nil {
+					t.Fatal(err)
+				}
+				d[i] = h.String()
+			}
+			return d
+		}
+		if d := digests(false); d[0] != d[1] {
+			t.Errorf("two reproducible builds: digests %s and %s, want one", d[0], d[1])
+		}
+		if d := digests(true); d[0] == d[1] {
+			t.Errorf("two builds with NotReproducible: both %s, want different digests (the check above proves nothing otherwise)", d[0])
+		}
+	})
+
+	t.Run("cache", func(t *testing.T) {
+		if tool == ToolDocker {
+			t.Skip("the docker daemon's BuildKit keeps its own cache: its --cache-from/--cache-to lines are checked in builder_test.go")
+		}
+		// The RUN step fetches a URL of this test: the requests count its runs. Each build uses new
+		// storage, as a fresh CI runner does; the cache is in the registry.
+		var runs atomic.Int32
+		step := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			runs.Add(1)
+			fmt.Fprintln(w, "installed")
+		}))
+		t.Cleanup(step.Close)
+		ctxDir := filepath.Join(t.TempDir(), "ctx")
+		tree(t, ctxDir, map[string]string{
+			"Dockerfile": "FROM " + base + "\n" +
+				"RUN wget -q -O /installed.txt " + step.URL + "/pip-install\n" +
+				"COPY last.txt /x/\n",
+			"last.txt": "v1\n",
+		})
+		build := func(cache string) v1.Image {
+			t.Helper()
+			img, _, err := realBuilder(t, tool, host).Build(context.Background(), Spec{
+				Dockerfile: filepath.Join(ctxDir, "Dockerfile"), Platform: amd, Tool: tool, WorkDir: t.TempDir(), Cache: cache,
+			})
+			if err != nil {
+				t.Fatalf("Build() error = %v", err)
+			}
+			return img
+		}
+		cache := host + "/cache/" + tool
+		build(cache)
+		if n := runs.Load(); n != 1 {
+			t.Fatalf("the RUN step ran %d times in the first build, want 1", n)
+		}
+		tree(t, ctxDir, map[string]string{"last.txt": "v2\n"})
+		img := build(cache)
+		if n := runs.Load(); n != 1 {
+			t.Errorf("the RUN step ran again (%d runs) though only the last step changed: the layer cache was not used", n)
+		}
+		files := layerFiles(t, img)
+		if files["x/last.txt"] != "v2\n" || files["installed.txt"] != "installed\n" {
+			t.Errorf("the image built with the cache: last.txt %q, installed.txt %q", files["x/last.txt"], files["installed.txt"])
+		}
+		build("")
+		if n := runs.Load(); n != 2 {
+			t.Errorf("without the cache the RUN step ran %d times in all, want 2 (the count above proves nothing otherwise)", n)
 		}
 	})
 

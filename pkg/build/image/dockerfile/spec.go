@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -34,10 +36,38 @@ type Spec struct {
 	BuildArgs map[string]string
 	// Tool is "auto" (or ""), "docker", "buildah" or "podman".
 	Tool string
+	// Timestamp makes the build reproducible (the default the tool uses): image creation time,
+	// history and the times of files in the layers are set to it (buildah/podman --timestamp,
+	// docker buildx SOURCE_DATE_EPOCH with rewrite-timestamp). Zero: DefaultTimestamp.
+	Timestamp time.Time
+	// NotReproducible turns Timestamp off: the builder writes the current time, and two builds of
+	// the same inputs get different digests.
+	NotReproducible bool
+	// Cache is the builder's layer cache kept across runs, "" for none (every step runs): for
+	// buildah and podman a repository (host/path) used with --layers --cache-from/--cache-to; for
+	// docker buildx "gha" (the GitHub Actions cache), a repository (a registry cache), or a cache
+	// backend spelled as buildx does (type=local,src=...: used for both --cache-from and --cache-to).
+	Cache string
 	// WorkDir is a scratch directory, outside the context, for the context copy and the output
 	// archive (WorkDir/image.tar). The built image is read from that archive: keep WorkDir until
 	// the image has been pushed.
 	WorkDir string
+}
+
+// DefaultTimestamp is the time reproducible builds write when no SOURCE_DATE_EPOCH is given:
+// 1980-01-01T00:00:00Z (the earliest time a zip entry can hold, as the zips this tool writes use).
+var DefaultTimestamp = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// epoch is the build's timestamp in seconds since 1970 ("" when the build is not reproducible).
+func (r *resolved) epoch() string {
+	if r.NotReproducible {
+		return ""
+	}
+	t := r.Timestamp
+	if t.IsZero() {
+		t = DefaultTimestamp
+	}
+	return strconv.FormatInt(t.Unix(), 10)
 }
 
 // resolved is a validated Spec with absolute paths.
@@ -93,6 +123,9 @@ func resolve(s Spec) (*resolved, error) {
 	case "", ToolAuto, ToolDocker, ToolBuildah, ToolPodman:
 	default:
 		return nil, fmt.Errorf("unknown Dockerfile build tool %q: use auto, docker, buildah or podman", s.Tool)
+	}
+	if s.Cache == "gha" && s.Tool != ToolDocker && s.Tool != "" && s.Tool != ToolAuto {
+		return nil, fmt.Errorf("build cache %q is docker buildx's GitHub Actions cache: use builder docker, or a cache repository (host/path) with %s", s.Cache, s.Tool)
 	}
 	for name, src := range s.ContextFiles {
 		if !filepath.IsLocal(name) {

@@ -18,7 +18,7 @@ func (b *Builder) chooseTool(ctx context.Context, tool, dir string) (string, err
 		if _, err := b.lookPath(tool); err != nil {
 			return "", fmt.Errorf("the Dockerfile build tool %q is not on PATH: install it, or use tool \"auto\" to pick any of docker, buildah and podman: %w", tool, err)
 		}
-		b.logger.Info("building the Dockerfile with "+tool, "tool", tool, "reason", "requested")
+		b.logger.Info("Dockerfile builder: "+tool, "tool", tool, "reason", "requested")
 		return tool, nil
 	}
 	var why []string
@@ -28,7 +28,7 @@ func (b *Builder) chooseTool(ctx context.Context, tool, dir string) (string, err
 		why = append(why, "docker is on PATH but its daemon does not answer (docker info failed)")
 		b.logger.Debug("docker info failed", "error", err)
 	} else {
-		b.logger.Info("building the Dockerfile with docker", "tool", ToolDocker, "reason", "docker is on PATH and its daemon answers")
+		b.logger.Info("Dockerfile builder: docker", "tool", ToolDocker, "reason", "docker is on PATH and its daemon answers")
 		return ToolDocker, nil
 	}
 	for _, t := range []string{ToolBuildah, ToolPodman} {
@@ -36,7 +36,7 @@ func (b *Builder) chooseTool(ctx context.Context, tool, dir string) (string, err
 			why = append(why, t+" is not on PATH")
 			continue
 		}
-		b.logger.Info("building the Dockerfile with "+t, "tool", t, "reason", strings.Join(why, "; ")+"; "+t+" is on PATH")
+		b.logger.Info("Dockerfile builder: "+t, "tool", t, "reason", strings.Join(why, "; ")+"; "+t+" is on PATH")
 		return t, nil
 	}
 	return "", fmt.Errorf("no Dockerfile build tool found (%s): %s", strings.Join(why, "; "), installHint)

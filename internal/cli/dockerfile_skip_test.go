@@ -1,0 +1,497 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeecr"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
+	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
+)
+
+// countBuilds puts a buildah in front of PATH that records each invocation in a file and runs the
+// real one, and returns a function that counts the invocations so far.
+func countBuilds(t *testing.T) func() int {
+	t.Helper()
+	real, err := findExecutable("buildah")
+	if err != nil {
+		t.Skip("buildah is not installed (.ci/run installs it)")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "invocations")
+	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %q\nexec %q \"$@\"\n", log, real)
+	if err := os.WriteFile(filepath.Join(dir, "buildah"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return func() int {
+		data, err := os.ReadFile(log)
+		if os.IsNotExist(err) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(string(data), "\n")
+	}
+}
+
+func findExecutable(name string) (string, error) {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", os.ErrNotExist
+}
+
+// lambdaTemplateContext writes dockerfiles/aws_lambda/Dockerfile into ctxDir with base as its base
+// image and its pip step replaced by a COPY of the same dependencies installed from the fixture
+// wheelhouse (no PyPI here), plus a .dockerignore leaving out scratch/.
+func lambdaTemplateContext(t *testing.T, ctxDir, base string) {
+	t.Helper()
+	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := strings.Replace(string(tmpl), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:${PYTHON_VERSION}", "ARG BASE_IMAGE="+base, 1)
+	pipStep := regexp.MustCompile(`(?s)RUN if \[ -n "\$LITHOPS_DEPENDENCIES" \].*?fi\n`)
+	df = pipStep.ReplaceAllLiteralString(df, "COPY deps/ ${LAMBDA_TASK_ROOT}/\n")
+	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
+		t.Fatalf("the template changed: update this test\n%s", df)
+	}
+	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
+		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 34},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), df)
+	writeFile(t, filepath.Join(ctxDir, ".dockerignore"), "scratch/\n")
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "ignored by the build\n")
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "in the context, copied by no step\n")
+}
+
+// buildKeyIn returns the build key the log names.
+func buildKeyIn(log string) string {
+	m := regexp.MustCompile(`build key ([0-9a-f]{64})`).FindStringSubmatch(log)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// TestAWSLambdaDockerfileUnchangedIsSkipped deploys a Dockerfile runtime (our AWS template, real
+// buildah) to the fake AWS with the built program (go build of main.go, timed), then runs again: unchanged, nothing is built (the buildah invocations
+// are counted), pushed or changed. A .dockerignored file changing changes nothing either; a context
+// file no step copies rebuilds the same image, which is kept (only the functions' build-key tags
+// change); a copied file, and the base image pushed again under its tag, rebuild and update.
+func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real buildah builds skipped in -short mode")
+	}
+	offline(t, goodWheels)
+	base := serveLambdaBase(t, "3.12")
+	buildahSandbox(t, strings.Split(base, "/")[0])
+	builds := countBuilds(t)
+	buildStart := time.Now()
+	if _, err := binary(); err != nil { // built before the runs are timed
+		t.Fatal(err)
+	}
+	t.Logf("go build of the program: %s", time.Since(buildStart).Round(time.Millisecond))
+	d := newAWSDeploy(t)
+	d.cloud.ImageInvoker = imageInvoker(t)
+	ctxDir := filepath.Join(d.ws, "runtime")
+	lambdaTemplateContext(t, ctxDir, base)
+	d.args = []string{"--backend", "aws_lambda", "--role", fakeaws.DefaultRole, "--dockerfile", "runtime/Dockerfile", "--runtime-name", "my-df:1",
+		"--lithops-version", "3.7.0", "--python-version", "3.12", "--memory", "256,512", "--builder", "buildah", "--local-test", "false"}
+	fns := []string{functionName("mple", "3.7.0", "my-df:1", 256), functionName("mple", "3.7.0", "my-df:1", 512)}
+
+	type outcome struct {
+		builds, uploads int
+		mutating        []string
+		changed         string
+		digest          string
+		key             string
+		log             string
+		took            time.Duration
+	}
+	step := func(t *testing.T) outcome {
+		t.Helper()
+		b0, u0 := builds(), d.cloud.ECR.BlobUploads()
+		d.cloud.ResetCalls()
+		start := time.Now()
+		s := runBinary(t, d.ws, d.env, d.args...)
+		took := time.Since(start)
+		if s.code != 0 {
+			t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+		}
+		var ops []string
+		for _, c := range d.cloud.MutatingCalls() {
+			ops = append(ops, c.Op)
+		}
+		out := s.outputs()
+		return outcome{builds() - b0, d.cloud.ECR.BlobUploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String(), took}
+	}
+	// tagsOf returns the build-key tags of the functions, which must agree.
+	tagsOf := func(t *testing.T) map[string]string {
+		t.Helper()
+		var tags map[string]string
+		for _, fn := range fns {
+			st, ok := d.cloud.Function(fn)
+			if !ok {
+				t.Fatalf("function %s missing", fn)
+			}
+			got := map[string]string{}
+			for _, k := range []string{build.BuildKeyLabel, build.ContentDigestTag, build.ImageDigestTag} {
+				got[k] = st.Tags[k]
+			}
+			if tags != nil && fmt.Sprint(tags) != fmt.Sprint(got) {
+				t.Fatalf("functions tagged differently: %v and %v", tags, got)
+			}
+			tags = got
+		}
+		return tags
+	}
+
+	first := step(t)
+	if first.builds == 0 || first.uploads == 0 || first.changed != "true" || first.key == "" {
+		t.Fatalf("first run: %d builder invocations, %d blob uploads, changed=%s, key %q\n%s", first.builds, first.uploads, first.changed, first.key, first.log)
+	}
+	t.Logf("first run: %s, %d buildah invocations, %d blob uploads", first.took.Round(time.Millisecond), first.builds, first.uploads)
+	tags := tagsOf(t)
+	if tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
+		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
+	}
+	// The pushed image carries its build key as a label.
+	ref, err := name.ParseReference(d.cloud.ECR.Host()+"/lithops_v370_mple/my-df@"+first.digest, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref, remote.WithAuth(&authn.Basic{Username: fakeecr.User, Password: d.cloud.ECR.Password()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cf.Config.Labels[build.BuildKeyLabel]; got != first.key {
+		t.Errorf("image label %s = %q, want the build key %s", build.BuildKeyLabel, got, first.key)
+	}
+
+	skipped := func(t *testing.T, o outcome, what string) {
+		t.Helper()
+		if o.builds != 0 || o.uploads != 0 || len(o.mutating) != 0 || o.changed != "false" || o.digest != first.digest || o.key != first.key {
+			t.Errorf("%s: %d builder invocations, %d blob uploads, mutating calls %v, changed=%s, digest %s (first %s), key %s (first %s)\n%s",
+				what, o.builds, o.uploads, o.mutating, o.changed, o.digest, first.digest, o.key, first.key, o.log)
+		}
+		if want := "build: skipped: every function already runs image " + first.digest + " of build key " + first.key; !strings.Contains(o.log, want) {
+			t.Errorf("%s: the log does not say why the build was skipped (%q):\n%s", what, want, o.log)
+		}
+	}
+	second := step(t)
+	skipped(t, second, "unchanged")
+	t.Logf("second run (unchanged): %s; its log:\n%s", second.took.Round(time.Millisecond), second.log)
+
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
+	skipped(t, step(t), "a .dockerignored file changed")
+
+	// A context file no step copies: a new key, the same image content; the live image is kept.
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
+	same := step(t)
+	if same.builds == 0 || same.uploads != 0 || same.digest != first.digest || same.key == first.key || fmt.Sprint(same.mutating) != "[TagResource TagResource]" {
+		t.Errorf("README.md changed: %d builder invocations, %d blob uploads, digest %s (first %s), key %s, mutating calls %v; want a build, no upload, the same digest, a new key, tags only\n%s",
+			same.builds, same.uploads, same.digest, first.digest, same.key, same.mutating, same.log)
+	}
+	if tags := tagsOf(t); tags[build.BuildKeyLabel] != same.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
+		t.Errorf("after the tag-only update: tags %v, want key %s and image %s", tags, same.key, first.digest)
+	}
+	first.key = same.key
+	skipped(t, step(t), "unchanged after the tag-only update")
+
+	rebuilt := func(t *testing.T, what string) outcome {
+		t.Helper()
+		before := tagsOf(t)[build.BuildKeyLabel]
+		o := step(t)
+		updates := strings.Count(strings.Join(o.mutating, " "), "UpdateFunctionCode")
+		if o.builds == 0 || o.uploads == 0 || o.changed != "true" || o.key == before || updates != len(fns) {
+			t.Errorf("%s: %d builder invocations, %d blob uploads, changed=%s, key %s (was %s), mutating calls %v; want a build, a push and %d code updates\n%s",
+				what, o.builds, o.uploads, o.changed, o.key, before, o.mutating, len(fns), o.log)
+		}
+		if tags := tagsOf(t); tags[build.BuildKeyLabel] != o.key || "sha256:"+tags[build.ImageDigestTag] != o.digest {
+			t.Errorf("%s: tags %v, want key %s and image %s", what, tags, o.key, o.digest)
+		}
+		return o
+	}
+	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
+	rebuilt(t, "a copied context file changed")
+
+	// The base pushed again under the same tag (a security update): a new digest, a new key.
+	img, err = lambdabase.Image("3.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.Config.Env = append(cfg.Config.Env, "BASE_REVISION=2")
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt(t, "the base image pushed again")
+}
+
+// countingRegistry is an in-process registry on 127.0.0.1 counting blob upload requests.
+type countingRegistry struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	uploads int
+}
+
+func newCountingRegistry(t *testing.T) *countingRegistry {
+	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
+	c := &countingRegistry{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && strings.Contains(r.URL.Path, "/blobs/uploads") {
+			c.mu.Lock()
+			c.uploads++
+			c.mu.Unlock()
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *countingRegistry) Uploads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uploads
+}
+
+// TestAliyunFCDockerfileUnchangedIsSkipped is TestAWSLambdaDockerfileUnchangedIsSkipped on FC 3.0
+// custom containers: the build key is a function tag (TagResources), the image in the registry
+// input carries it as a label.
+func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real buildah builds skipped in -short mode")
+	}
+	offline(t, fcWheels)
+	base := serveLambdaBase(t, "3.12")
+	acr := newCountingRegistry(t)
+	buildahSandbox(t, strings.Split(base, "/")[0])
+	builds := countBuilds(t)
+	repo := strings.TrimPrefix(acr.srv.URL, "http://") + "/lithops/fc"
+	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah", "--memory", "256", "--local-test", "false")
+	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
+	d.cloud.ContainerInvoker = containerInvoker(t)
+	ctxDir := filepath.Join(d.ws, "runtime")
+	fcTemplateContext(t, ctxDir, base)
+	fn := fcName("default-container-runtime-v312", 256, "3.7.0")
+
+	type outcome struct {
+		builds, uploads int
+		mutating        []string
+		changed, digest string
+		key, log        string
+	}
+	step := func(t *testing.T) outcome {
+		t.Helper()
+		b0, u0 := builds(), acr.Uploads()
+		d.cloud.ResetCalls()
+		s := d.run(t)
+		if s.code != 0 {
+			t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
+		}
+		var ops []string
+		for _, c := range d.cloud.MutatingCalls() {
+			ops = append(ops, c.Op)
+		}
+		out := s.outputs()
+		return outcome{builds() - b0, acr.Uploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String()}
+	}
+	tagsOf := func(t *testing.T) map[string]string {
+		t.Helper()
+		st, ok := d.cloud.Function3(fn)
+		if !ok {
+			t.Fatalf("function %s missing", fn)
+		}
+		tags := map[string]string{}
+		for _, tg := range st.Config.Tags {
+			tags[tg.Key] = tg.Value
+		}
+		return tags
+	}
+
+	first := step(t)
+	if first.builds == 0 || first.uploads == 0 || first.changed != "true" || first.key == "" {
+		t.Fatalf("first run: %d builder invocations, %d blob uploads, changed=%s, key %q\n%s", first.builds, first.uploads, first.changed, first.key, first.log)
+	}
+	if tags := tagsOf(t); tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
+		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
+	}
+	ref, err := name.ParseReference(repo+"@"+first.digest, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf, err := img.ConfigFile(); err != nil || cf.Config.Labels[build.BuildKeyLabel] != first.key {
+		t.Errorf("image label %s: %v (%v), want %s", build.BuildKeyLabel, cf.Config.Labels, err, first.key)
+	}
+
+	skipped := func(t *testing.T, o outcome, what string) {
+		t.Helper()
+		if o.builds != 0 || o.uploads != 0 || len(o.mutating) != 0 || o.changed != "false" || o.digest != first.digest || o.key != first.key {
+			t.Errorf("%s: %d builder invocations, %d blob uploads, mutating calls %v, changed=%s, digest %s (first %s), key %s (first %s)\n%s",
+				what, o.builds, o.uploads, o.mutating, o.changed, o.digest, first.digest, o.key, first.key, o.log)
+		}
+		if want := "build: skipped: every function already runs image " + first.digest + " of build key " + first.key; !strings.Contains(o.log, want) {
+			t.Errorf("%s: the log does not say why the build was skipped (%q):\n%s", what, want, o.log)
+		}
+	}
+	skipped(t, step(t), "unchanged")
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
+	skipped(t, step(t), "a .dockerignored file changed")
+
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
+	same := step(t)
+	if same.builds == 0 || same.uploads != 0 || same.digest != first.digest || same.key == first.key || fmt.Sprint(same.mutating) != "[TagResources]" {
+		t.Errorf("README.md changed: %d builder invocations, %d blob uploads, digest %s (first %s), key %s, mutating calls %v; want a build, no upload, the same digest, a new key, tags only\n%s",
+			same.builds, same.uploads, same.digest, first.digest, same.key, same.mutating, same.log)
+	}
+	first.key = same.key
+	skipped(t, step(t), "unchanged after the tag-only update")
+
+	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
+	o := step(t)
+	if o.builds == 0 || o.uploads == 0 || o.changed != "true" || o.key == first.key || fmt.Sprint(o.mutating) != "[UpdateFunction TagResources PutObject]" {
+		t.Errorf("a copied file changed: %d builder invocations, %d blob uploads, changed=%s, key %s (was %s), mutating calls %v; want a build, a push, an update, tags and the metadata (a new module)\n%s",
+			o.builds, o.uploads, o.changed, o.key, first.key, o.mutating, o.log)
+	}
+	if tags := tagsOf(t); tags[build.BuildKeyLabel] != o.key || "sha256:"+tags[build.ImageDigestTag] != o.digest {
+		t.Errorf("after the update: tags %v, want key %s and image %s", tags, o.key, o.digest)
+	}
+}
+
+// fcTemplateContext writes dockerfiles/aliyun_fc into ctxDir with base as its base image and its
+// pip step replaced by a COPY of the same dependencies from the fixture wheelhouse, plus a
+// .dockerignore leaving out scratch/.
+func fcTemplateContext(t *testing.T, ctxDir, base string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("..", "..", "dockerfiles", "aliyun_fc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == "README.md" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aliyun_fc", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if e.Name() == "Dockerfile" {
+			text = strings.Replace(text, "ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim", "ARG BASE_IMAGE="+base, 1)
+			pipStep := regexp.MustCompile(`(?s)RUN mkdir -p \$\{CODE_DIR\} && if .*?fi\n`)
+			text = pipStep.ReplaceAllLiteralString(text, "COPY deps/ ${CODE_DIR}/\n")
+			if !strings.Contains(text, "COPY deps/") || !strings.Contains(text, base) {
+				t.Fatalf("the template changed: update this test\n%s", text)
+			}
+		}
+		writeFile(t, filepath.Join(ctxDir, e.Name()), text)
+	}
+	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+		Requirements: lithops.DefaultRequirements(lithops.AliyunFC), Target: filepath.Join(ctxDir, "deps"),
+		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, ".dockerignore"), "scratch/\n")
+	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "ignored by the build\n")
+	writeFile(t, filepath.Join(ctxDir, "README.md"), "in the context, copied by no step\n")
+}
+
+// binary builds the program (main.go) once per test binary and returns its path.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "lithops-runtime-bin-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "lithops-runtime")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", out, ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	return out, nil
+})
+
+// runBinary runs the built program in ws with this process's environment (PATH, pip and
+// containers settings) plus env, outside GitHub Actions, and returns the session.
+func runBinary(t *testing.T, ws string, env map[string]string, args ...string) *session {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = ws
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "INPUT_") || strings.HasPrefix(k, "RUNNER_") {
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	s := &session{env: env}
+	cmd.Stdout, cmd.Stderr = &s.stdout, &s.stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		s.code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return s
+}
