@@ -245,6 +245,8 @@ func newBackend(ctx context.Context, cfg *config.Config, ui *run.UI, getenv func
 		}, awslambda.ClientOptions{
 			// S3-compatible endpoints and emulators address buckets by path.
 			S3PathStyle: getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != "",
+			// The SDK's settings from the program's environment (the process's, or a caller's).
+			Getenv: getenv,
 		})
 	case lithops.AliyunFC:
 		return newAliyunFC(cfg, logger)
