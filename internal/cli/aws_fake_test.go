@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/google/go-cmp/cmp"
 
@@ -31,8 +32,9 @@ type awsDeploy struct {
 func newAWSDeploy(t *testing.T, extra ...string) *awsDeploy {
 	t.Helper()
 	cloud := fakeaws.Start(t)
-	env := cloud.Setenv(t)
-	t.Setenv("AWS_ENDPOINT_URL", "") // a machine-wide endpoint must not override the fake's
+	// The program's own environment: the fake's service endpoints override a machine-wide
+	// AWS_ENDPOINT_URL, and the process environment is left alone (the tests run in parallel).
+	env := cloud.Env(t.TempDir())
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
 	args := append([]string{"--backend", "aws_lambda", "--role", fakeaws.DefaultRole, "--requirements", "requirements.txt",
@@ -61,7 +63,7 @@ func awsMetadataKey(fn string) string {
 // smoke-tests it by really running the handler, then redeploys unchanged, changes a requirement,
 // and deploys a failing runtime, checking the cloud's state after each step.
 func TestAWSLambdaZipRuntimeLifecycle(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t)
 
 	// 1. First deploy: a layer, two functions, metadata for both.
@@ -193,7 +195,7 @@ func TestAWSLambdaZipRuntimeLifecycle(t *testing.T) {
 	for _, fn := range awsFunctions {
 		metaBefore[fn], _ = d.cloud.Object(awsBucket, awsMetadataKey(fn))
 	}
-	offline(t, raisingWheels)
+	useWheels(t, raisingWheels)
 	env, outFile, _ := actionsEnv(t, nil)
 	maps.Copy(env, d.env)
 	failing := runMain(t, d.ws, env, d.args...)
@@ -221,7 +223,7 @@ func TestAWSLambdaZipRuntimeLifecycle(t *testing.T) {
 	}
 
 	// The restored runtime is the good one: the next run with it changes nothing.
-	offline(t, goodWheels)
+	useWheels(t, goodWheels)
 	d.cloud.ResetCalls()
 	if s := d.run(t); s.code != 0 || s.outputs()["changed"] != "false" || len(d.cloud.MutatingCalls()) != 0 {
 		t.Errorf("after the failed run: exit %d changed=%s mutating calls %+v\n%s", s.code, s.outputs()["changed"], d.cloud.MutatingCalls(), s.stderr.String())
@@ -258,7 +260,7 @@ func sorted(s []string) []string {
 
 // TestAWSLambdaDryRunMakesNoMutatingCall plans against the live state and changes nothing.
 func TestAWSLambdaDryRunMakesNoMutatingCall(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t)
 	s := d.run(t, "--dry-run", "true")
 	if s.code != 0 {
@@ -287,7 +289,7 @@ func readFileString(t *testing.T, path string) string {
 // TestAWSLambdaSummaryTellsClientSettings: the step summary gives the Lithops config that makes a
 // client compute the names deployed.
 func TestAWSLambdaSummaryTellsClientSettings(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t, "--memory", "512")
 	env, _, summary := actionsEnv(t, nil)
 	maps.Copy(env, d.env)
@@ -310,7 +312,7 @@ func TestAWSLambdaSummaryTellsClientSettings(t *testing.T) {
 // after this run's smoke test, this run does not write metadata describing code that is no longer
 // there, and says why.
 func TestMetadataNotWrittenOverAConcurrentChange(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t, "--memory", "256")
 	other := otherZip(t)
 	var once sync.Once
@@ -318,7 +320,7 @@ func TestMetadataNotWrittenOverAConcurrentChange(t *testing.T) {
 		if op == "Invoke" {
 			once.Do(func() {
 				// Another deployment updates the function while this run's smoke test starts.
-				lc := lambda.NewFromConfig(mustAWSConfig(t))
+				lc := d.lambdaClient(t)
 				if _, err := lc.UpdateFunctionCode(context.Background(), &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(target), ZipFile: other}); err != nil {
 					t.Errorf("the concurrent update: %v", err)
 				}
@@ -347,10 +349,11 @@ func otherZip(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func mustAWSConfig(t *testing.T) aws.Config {
-	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryMaxAttempts(1))
+func (d *awsDeploy) lambdaClient(t *testing.T) *lambda.Client {
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryMaxAttempts(1), config.WithRegion(d.env["AWS_REGION"]),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(d.env["AWS_ACCESS_KEY_ID"], d.env["AWS_SECRET_ACCESS_KEY"], "")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfg
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(d.env["AWS_ENDPOINT_URL_LAMBDA"]) })
 }

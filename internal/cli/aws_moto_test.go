@@ -15,17 +15,14 @@ import (
 func TestAWSLambdaAgainstMoto(t *testing.T) {
 	srv := moto.Start(t)
 	role := srv.CreateRole(t, "lithops-runtime")
-	offline(t, goodWheels)
-	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing-secret")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	parallelOffline(t, goodWheels)
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
 	args := []string{"--backend", "aws_lambda", "--region", "us-east-1", "--role", role, "--requirements", "requirements.txt",
 		"--lithops-version", "3.7.0", "--python-version", "3.12", "--memory", "256,1024", "--smoke-test=false", "--write-metadata=false"}
-	env := map[string]string{"AWS_ENDPOINT_URL": srv.URL}
+	// The program's own environment (the process's is left alone: the test runs in parallel).
+	env := map[string]string{"AWS_ENDPOINT_URL": srv.URL, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "testing-secret",
+		"AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")}
 
 	first := runMain(t, ws, env, args...)
 	if first.code != 0 {

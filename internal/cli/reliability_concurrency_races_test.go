@@ -19,9 +19,9 @@ import (
 
 // otherDeployment changes a function as another deployment would: configuration only (a layer
 // of its own and a timeout), the code stays this run's.
-func otherDeployment(t *testing.T, fn string) {
+func otherDeployment(t *testing.T, d *awsDeploy, fn string) {
 	t.Helper()
-	lc := lambda.NewFromConfig(mustAWSConfig(t))
+	lc := d.lambdaClient(t)
 	ctx := context.Background()
 	layer, err := lc.PublishLayerVersion(ctx, &lambda.PublishLayerVersionInput{
 		LayerName: aws.String(awsLayer), Content: &types.LayerVersionContentInput{ZipFile: otherZip(t)},
@@ -42,12 +42,12 @@ func otherDeployment(t *testing.T, fn string) {
 // This run must not write metadata listing its own requirements for a function that runs the
 // other layer.
 func TestMetadataNotWrittenOverAConcurrentLayerChange(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t, "--memory", "256")
 	var once sync.Once
 	d.cloud.Fault = func(op, target string) *fakeaws.Error {
 		if op == "Invoke" {
-			once.Do(func() { otherDeployment(t, target) })
+			once.Do(func() { otherDeployment(t, d, target) })
 		}
 		return nil
 	}
@@ -64,16 +64,16 @@ func TestMetadataNotWrittenOverAConcurrentLayerChange(t *testing.T) {
 // deployment updated the function. The restore must leave the other deployment's update (it is
 // newer), and say so.
 func TestRestoreDoesNotOverwriteANewerDeployment(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t, "--memory", "256")
 	if s := d.run(t); s.code != 0 {
 		t.Fatalf("first deploy: exit %d\n%s", s.code, s.stderr.String())
 	}
-	offline(t, raisingWheels)
+	useWheels(t, raisingWheels)
 	var once sync.Once
 	d.cloud.Fault = func(op, target string) *fakeaws.Error {
 		if op == "Invoke" {
-			once.Do(func() { otherDeployment(t, target) })
+			once.Do(func() { otherDeployment(t, d, target) })
 		}
 		return nil
 	}
@@ -92,7 +92,7 @@ func TestRestoreDoesNotOverwriteANewerDeployment(t *testing.T) {
 // its metadata write, another deployment changes the function and writes its own metadata. This
 // run must not overwrite that metadata, and must fail saying why.
 func TestMetadataWriteDoesNotOverwriteANewerDeployment(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t, "--memory", "256")
 	key := awsMetadataKey(awsFunctions[0])
 	const theirs = `{"other": "deployment"}`
@@ -100,7 +100,7 @@ func TestMetadataWriteDoesNotOverwriteANewerDeployment(t *testing.T) {
 	d.cloud.S3Fault = func(op, target string) *fakeaws.Error {
 		if op == "PUT" && strings.HasSuffix(target, key) {
 			once.Do(func() {
-				otherDeployment(t, awsFunctions[0])
+				otherDeployment(t, d, awsFunctions[0])
 				if err := d.cloud.PutObject(awsBucket, key, []byte(theirs)); err != nil {
 					t.Error(err)
 				}

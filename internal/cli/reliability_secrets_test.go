@@ -54,7 +54,7 @@ func leaks(streams map[string]string, secrets map[string]string) []string {
 // None of them, nor the base64 forms of the password, appears in stdout, stderr, $GITHUB_OUTPUT
 // or $GITHUB_STEP_SUMMARY; the ECR password is registered with ::add-mask:: before the push.
 func TestReliabilitySecretsNeverPrinted(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	check := func(t *testing.T, d *awsDeploy, what string, wantCode int, args ...string) map[string]string {
 		t.Helper()
 		code, streams := secretsRun(t, d, args...)
@@ -78,29 +78,25 @@ func TestReliabilitySecretsNeverPrinted(t *testing.T) {
 	}
 	// The fake's functions settle at once: how long Lambda takes is not what this test is about.
 	t.Run("zip", func(t *testing.T) {
+		t.Parallel()
 		d := newAWSDeploy(t, "--memory", "256")
 		d.cloud.Settle = 0
-		// The SDK reads the credentials from the process environment (newAWSDeploy set the fake's).
-		t.Setenv("AWS_SECRET_ACCESS_KEY", leakSecretKey)
-		t.Setenv("AWS_SESSION_TOKEN", leakSessionToken)
 		check(t, d, "passing zip runtime", 0)
-		offline(t, raisingWheels)
+		useWheels(t, raisingWheels)
 		out := check(t, d, "failing zip runtime", 1)
 		wantLines(t, "failing zip runtime", out["stdout"], "stand-in failure: the runtime is broken", "restored")
 	})
 	t.Run("image", func(t *testing.T) {
+		t.Parallel()
 		base := serveLambdaBase(t, "3.12")
 		d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
 		d.cloud.ImageInvoker = imageInvoker(t)
 		d.cloud.Settle = 0
-		// The SDK reads the credentials from the process environment (newAWSDeploy set the fake's).
-		t.Setenv("AWS_SECRET_ACCESS_KEY", leakSecretKey)
-		t.Setenv("AWS_SESSION_TOKEN", leakSessionToken)
 		out := check(t, d, "passing image runtime", 0)
 		maskedBeforeUse(t, out["stdout"], d.cloud.ECR.Password())
 		// Not tested on this machine first, so that the broken image is pushed and deployed, and
 		// fails the smoke test in Lambda.
-		offline(t, raisingWheels)
+		useWheels(t, raisingWheels)
 		out = check(t, d, "failing image runtime", 1, "--local-test", "false")
 		wantLines(t, "failing image runtime", out["stdout"], "stand-in failure: the runtime is broken", "restored")
 		maskedBeforeUse(t, out["stdout"], d.cloud.ECR.Password())
