@@ -50,7 +50,7 @@ func serveLambdaBase(t *testing.T, python string) string {
 // requirements file on the (stand-in) Lambda base image, pushes it to the account's ECR, deploys
 // it pinned by digest, smoke-tests it by running the image, then redeploys unchanged.
 func TestAWSLambdaImageFromRequirements(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
 	d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
 	d.cloud.ImageInvoker = imageInvoker(t)
@@ -192,7 +192,7 @@ func writeLambdaTemplate(t *testing.T, ctxDir, base, architecture string) {
 // TestLocalImageRuntime deploys an image runtime on the local backend: the image is kept in the
 // state directory and the smoke test runs it on this machine; the second run changes nothing.
 func TestLocalImageRuntime(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "requirements.txt"), "acme-text-utils\n")
@@ -219,7 +219,7 @@ func TestLocalImageRuntime(t *testing.T) {
 // TestBrokenImageStopsBeforePush: an image whose handler raises fails its local test, so nothing
 // is pushed or deployed.
 func TestBrokenImageStopsBeforePush(t *testing.T) {
-	offline(t, raisingWheels)
+	parallelOffline(t, raisingWheels)
 	base := serveLambdaBase(t, "3.12")
 	d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
 	s := d.run(t)
