@@ -61,7 +61,7 @@ func layerOf(log string) string {
 // and every function runs the layer of a run that succeeded, with that layer's runtime metadata,
 // unless a run that failed (and said where it stopped) left it; then one more run converges.
 func TestReliabilityConcurrentDeploysLoop(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t)
 	d.cloud.Settle = 20 * time.Millisecond //: updates overlap, without slowing the rounds down
 	first := d.run(t)

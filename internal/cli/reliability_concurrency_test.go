@@ -48,7 +48,7 @@ var publishedLayer = regexp.MustCompile(`published layer arn=(\S+)`)
 // is consistent: each function runs one of the two layers, with the metadata of that layer's
 // requirements.
 func TestReliabilityConcurrentDeploys(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	d := newAWSDeploy(t)
 	d.cloud.Settle = 0 // the revision condition decides, not the time updates take
 	if s := d.run(t); s.code != 0 {

@@ -106,7 +106,7 @@ func TestReliabilityUnderscoreInputVariableRefused(t *testing.T) {
 // would even accept) and an account-id that is not the credentials' fail before the build, after
 // one STS GetCallerIdentity and nothing else, saying which accounts differ.
 func TestReliabilityRoleAndAccountCheckedAgainstCaller(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	other := "arn:aws:iam::210987654321:role/lithops-runtime"
 	for _, tc := range []struct {
 		name string
@@ -117,6 +117,7 @@ func TestReliabilityRoleAndAccountCheckedAgainstCaller(t *testing.T) {
 		{"account-id of another account", []string{"--role", other, "--account-id", "210987654321"}, []string{"account-id 210987654321 is not the account of the AWS credentials (123456789012"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			d := newAWSDeploy(t)
 			d.cloud.Roles = append(d.cloud.Roles, other)
 			s := d.run(t, tc.args...)
