@@ -125,7 +125,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		Workspace: workspace,
 		Stdout:    sys.Stdout,
 		Builder:   build.NewZipBuilder(installer, logger, zipOpts...),
-		Images:    build.NewImageBuilder(installer, dockerfile.New(dockerfile.WithLogger(logger)), logger, imageOpts...),
+		Images:    build.NewImageBuilder(installer, dockerfile.New(dockerfile.WithLogger(logger), dockerfile.WithEnv(envOf(sys.Getenv, containerVariables)...)), logger, imageOpts...),
 		PullBase: func(ctx context.Context, ref string, platform v1.Platform) (v1.Image, error) {
 			return registry.Pull(ctx, ref, platform, registry.WithLogger(logger))
 		},
@@ -160,10 +160,18 @@ func Main(ctx context.Context, args []string, sys System) int {
 var pipVariables = []string{"PIP_NO_INDEX", "PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST",
 	"PIP_CERT", "PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_CACHE_DIR", "PIP_NO_CACHE_DIR"}
 
+// containerVariables are the settings of docker, buildah and podman that the program passes on from
+// its own environment (System.Getenv) to the image builders.
+var containerVariables = []string{"CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF", "REGISTRY_AUTH_FILE",
+	"BUILDAH_ISOLATION", "DOCKER_CONFIG", "DOCKER_HOST"}
+
 // pipEnv returns NAME=value for every pip setting getenv has.
-func pipEnv(getenv func(string) string) []string {
+func pipEnv(getenv func(string) string) []string { return envOf(getenv, pipVariables) }
+
+// envOf returns NAME=value for every one of names that getenv has.
+func envOf(getenv func(string) string, names []string) []string {
 	var env []string
-	for _, k := range pipVariables {
+	for _, k := range names {
 		if v := getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}

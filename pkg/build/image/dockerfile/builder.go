@@ -27,6 +27,7 @@ type Builder struct {
 	insecure  []string // registries reached without TLS verification
 	newTag    func() string
 	customRun bool
+	env       []string // NAME=value added to the tools' environment
 }
 
 // Option configures a Builder.
@@ -62,6 +63,10 @@ func WithInsecureRegistries(hosts ...string) Option {
 	return func(b *Builder) { b.insecure = append(b.insecure, hosts...) }
 }
 
+// WithEnv adds NAME=value settings to the environment the tools run with (the process's), e.g.
+// CONTAINERS_STORAGE_CONF for buildah and podman; a setting given here replaces the process's.
+func WithEnv(env ...string) Option { return func(b *Builder) { b.env = append(b.env, env...) } }
+
 // withTagger sets how image tags are made (tests use a fixed one).
 func withTagger(f func() string) Option { return func(b *Builder) { b.newTag = f } }
 
@@ -77,7 +82,7 @@ func New(opts ...Option) *Builder {
 		o(b)
 	}
 	if !b.customRun {
-		b.run = execRunner(b.logger)
+		b.run = execRunner(b.logger, b.env)
 	}
 	return b
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 
@@ -19,10 +20,13 @@ type Runner func(ctx context.Context, dir, name string, args ...string) error
 const tailLines = 40
 
 // execRunner runs commands with os/exec, logging each output line at info level.
-func execRunner(logger *slog.Logger) Runner {
+func execRunner(logger *slog.Logger, env []string) Runner {
 	return func(ctx context.Context, dir, name string, args ...string) error {
 		cmd := proc.Command(ctx, name, args...)
 		cmd.Dir = dir
+		if len(env) > 0 {
+			cmd.Env = append(os.Environ(), env...) // the later of two values of a name wins
+		}
 		w := &lineLogger{logger: logger, tool: name}
 		cmd.Stdout = w
 		cmd.Stderr = w

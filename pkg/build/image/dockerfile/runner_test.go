@@ -15,6 +15,7 @@ func TestExecRunner(t *testing.T) {
 	tests := []struct {
 		name     string
 		script   string
+		env      []string
 		wantLogs []string
 		wantErr  []string // substrings; nil = success
 	}{
@@ -22,6 +23,13 @@ func TestExecRunner(t *testing.T) {
 			name:     "success, lines logged in order",
 			script:   "echo one; echo two >&2; printf three",
 			wantLogs: []string{"one", "two", "three"},
+		},
+		{
+			// The builder's own settings replace the process's (HOME is set in the process).
+			name:     "the builder's environment over the process's",
+			script:   `echo "$CONTAINERS_STORAGE_CONF"; echo "$HOME"; echo "$PATH" | grep -q . && echo path`,
+			env:      []string{"CONTAINERS_STORAGE_CONF=/sandbox/storage.conf", "HOME=/sandbox"},
+			wantLogs: []string{"/sandbox/storage.conf", "/sandbox", "path"},
 		},
 		{
 			name:     "failure keeps the output tail",
@@ -34,7 +42,7 @@ func TestExecRunner(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			logger := slog.New(slog.NewJSONHandler(&buf, nil))
-			err := execRunner(logger)(context.Background(), t.TempDir(), "sh", "-c", tt.script)
+			err := execRunner(logger, tt.env)(context.Background(), t.TempDir(), "sh", "-c", tt.script)
 			var logs []string
 			for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 				if l == "" {
