@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,14 +26,15 @@ func TestPipFailureIsAnnotatedAtTheRequirementLine(t *testing.T) {
 
 // TestDockerfileFailureIsAnnotatedAtTheStep: a failing RUN is reported at its Dockerfile line.
 func TestDockerfileFailureIsAnnotatedAtTheStep(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
-	buildahSandbox(t, strings.Split(base, "/")[0])
+	sandbox := buildahSandboxEnv(t, strings.Split(base, "/")[0])
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "runtime", "Dockerfile"), "FROM "+base+"\n# a comment\nCOPY lithops_lambda.zip /var/task/\nRUN echo about to fail && exit 3\nCMD [\"handler.entry_point.lambda_handler\"]\n")
 	env, _, _ := actionsEnv(t, map[string]string{"dockerfile": "runtime/Dockerfile", "runtime-name": "broken:1", "lithops-version": "3.7.0",
 		"python-version": "3.12", "builder": "buildah", "local-dir": t.TempDir()})
 	env["GITHUB_WORKSPACE"] = ws
+	maps.Copy(env, sandbox)
 	s := runMain(t, ws, env)
 	if s.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", s.code, s.stdout.String())

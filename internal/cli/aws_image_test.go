@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -108,8 +109,17 @@ var _ = filepath.Join
 var _ = fakeaws.DefaultRole
 
 // buildahSandbox points buildah and podman at storage and registry settings of the test's own:
-// vfs storage in a temporary root, and the given plain-HTTP registries marked insecure.
+// vfs storage in a temporary root, and the given plain-HTTP registries marked insecure; in the
+// process environment, for tests that run the built program or put buildah in front of PATH.
 func buildahSandbox(t *testing.T, insecure ...string) {
+	t.Helper()
+	for k, v := range buildahSandboxEnv(t, insecure...) {
+		t.Setenv(k, v)
+	}
+}
+
+// buildahSandboxEnv is buildahSandbox's settings, for the program's environment (tests in parallel).
+func buildahSandboxEnv(t *testing.T, insecure ...string) map[string]string {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		t.Skip("buildah is not installed (apt-get install buildah; .ci/run installs it)")
@@ -126,18 +136,18 @@ func buildahSandbox(t *testing.T, insecure ...string) {
 	}
 	conf := filepath.Join(dir, "registries.conf")
 	writeFile(t, conf, regs.String())
-	t.Setenv("CONTAINERS_STORAGE_CONF", storage)
-	t.Setenv("CONTAINERS_REGISTRIES_CONF", conf)
+	return map[string]string{"CONTAINERS_STORAGE_CONF": storage, "CONTAINERS_REGISTRIES_CONF": conf}
 }
 
 // TestAWSLambdaDockerfileTemplate builds our AWS Lambda template (dockerfiles/aws_lambda) with real
 // buildah on the stand-in base image, with lithops_lambda.zip in a scratch copy of the context,
 // deploys the image and smoke-tests it; the user's context is left as it was.
 func TestAWSLambdaDockerfileTemplate(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
-	buildahSandbox(t, strings.Split(base, "/")[0])
+	sandbox := buildahSandboxEnv(t, strings.Split(base, "/")[0])
 	d := newAWSDeploy(t)
+	maps.Copy(d.env, sandbox)
 	d.cloud.ImageInvoker = imageInvoker(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
 	writeLambdaTemplate(t, ctxDir, base, "x86_64")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func exampleValue(t *testing.T, backend, name string) string {
 // through the program as in GitHub Actions. Cloud backends run as a dry run against the in-process
 // fakes; the local backend runs for real. A broken example fails here, not in a user's repository.
 func TestExampleWorkflowsRun(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	files, err := filepath.Glob("../../examples/workflows/*.yml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example workflows: %v", err)
@@ -116,17 +117,13 @@ func TestExampleWorkflowsRun(t *testing.T) {
 					name += "/" + strings.Join(keys, ",")
 				}
 				t.Run(name, func(t *testing.T) {
-					backend, buildah := "", false
+					// Every setting goes through the program's environment, none through the process's.
+					t.Parallel()
+					backend := ""
 					for _, s := range job.Steps {
 						if strings.HasPrefix(s.Uses, "lithops-runtime-action/lithops-runtime-action@") {
 							backend = s.With["backend"]
 						}
-						buildah = buildah || s.With["dockerfile"] != ""
-					}
-					if !buildah {
-						// The rest pass every setting through the program's environment; the
-						// buildah sandbox is in the process environment (CONTAINERS_*).
-						t.Parallel()
 					}
 					toolCache := t.TempDir()
 					expand := func(s string) string {
@@ -160,7 +157,7 @@ func TestExampleWorkflowsRun(t *testing.T) {
 							// The example's Dockerfile is the user's; here it is the stand-in of the
 							// Lambda base image, served on 127.0.0.1 (no public registry is reachable).
 							base := serveLambdaBaseFor(t, "3.12", s.With["architecture"])
-							buildahSandbox(t, strings.Split(base, "/")[0])
+							maps.Copy(env, buildahSandboxEnv(t, strings.Split(base, "/")[0]))
 							writeLambdaTemplate(t, filepath.Join(ws, filepath.Dir(s.With["dockerfile"])), base, cmp.Or(s.With["architecture"], "x86_64"))
 						}
 					}
