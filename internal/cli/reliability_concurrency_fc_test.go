@@ -28,7 +28,7 @@ func fcOtherDeployment(t *testing.T, d *fcDeploy) func(api, op, target string) *
 // TestFCMetadataNotWrittenOverAConcurrentChange: another deployment changes the function's
 // configuration after this run's smoke test; this run must not write metadata for it.
 func TestFCMetadataNotWrittenOverAConcurrentChange(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	d := newFCDeploy(t, "3.7.0", "3.10", "--memory", "256")
 	d.cloud.Fault = fcOtherDeployment(t, d)
 	s := d.run(t)
@@ -46,12 +46,12 @@ func TestFCMetadataNotWrittenOverAConcurrentChange(t *testing.T) {
 // TestFCRestoreDoesNotOverwriteANewerDeployment: this run's smoke test fails while another
 // deployment updated the function; the restore leaves the newer update alone and says so.
 func TestFCRestoreDoesNotOverwriteANewerDeployment(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	d := newFCDeploy(t, "3.7.0", "3.10", "--memory", "256")
 	if s := d.run(t); s.code != 0 {
 		t.Fatalf("first deploy: exit %d\n%s", s.code, s.stderr.String())
 	}
-	offline(t, fcRaisingWheels)
+	useWheels(t, fcRaisingWheels)
 	d.cloud.Fault = fcOtherDeployment(t, d)
 	s := d.run(t)
 	if s.code != 1 {

@@ -13,10 +13,11 @@ import (
 // a first deployment (creates) still ends exactly as without faults, on both FC generations: reads
 // and idempotent writes are retried on resets, and a create whose reply was lost is recognised.
 func TestAliyunFCConvergesUnderResets(t *testing.T) {
-	offline(t, fcWheels)
+	parallelOffline(t, fcWheels)
 	for _, v := range []struct{ lithops, python, service, runtime string }{
 		{"3.7.0", "3.12", "", "default-python-runtime-v312"}, {"3.6.0", "3.10", "lithops_ltai", "default-runtime-v310"}} {
 		t.Run(v.lithops, func(t *testing.T) {
+			t.Parallel()
 			bucket := fcBucket(v.lithops, fakealiyun.DefaultRegion, fakealiyun.AccessKeyID, fakealiyun.DefaultAccountID)
 			end := func(seed int64) (map[string]fakealiyun.FunctionState, []string) {
 				d := newFCDeploy(t, v.lithops, v.python)

@@ -68,7 +68,7 @@ func TestReliabilityUnwritableOutputFiles(t *testing.T) {
 // line and in GitHub Actions, no stream shows it; in Actions the mask is registered before the
 // first line is logged. The same for the session token and the Aliyun secret and token.
 func TestReliabilityEnvironmentSecretsMasked(t *testing.T) {
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	secrets := map[string]string{
 		"AWS_SECRET_ACCESS_KEY":           "leakcheck-aws-secret-3f9a1c",
 		"AWS_SESSION_TOKEN":               "leakcheck-aws-token-7b2e4d",
