@@ -148,6 +148,9 @@ func (i *Installer) install(ctx context.Context, req InstallRequest) (*Report, e
 	if err := i.run(ctx, args, req.Platform, req.RequirementFiles...); err != nil {
 		return nil, err
 	}
+	if err := RemoveLeftOut(req.Target); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(reportPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading pip's install report: %w", err)

@@ -187,12 +187,17 @@ func (i *Installer) installWheels(ctx context.Context, req InstallRequest) (*Rep
 		return nil, err
 	}
 	start := time.Now()
-	if err := UnpackWheels(ctx, req.Target, wheels, i.jobs); err != nil {
+	plans, closeWheels, err := i.planWheels(ctx, wheels, req.Platform)
+	defer closeWheels()
+	if err != nil {
 		var unsup *UnsupportedWheelError
 		if errors.As(err, &unsup) {
 			i.logger.Info("the wheel installer cannot install this tree: pip installs it", "reason", unsup.Error())
 			return nil, fmt.Errorf("%w: %v", errFallback, err)
 		}
+		return nil, err
+	}
+	if err := installPlans(ctx, req.Target, plans, i.jobs); err != nil {
 		return nil, err
 	}
 	i.logger.Info("installed wheels", "count", len(wheels), "target", req.Target, "took", time.Since(start).Round(time.Millisecond))
