@@ -71,8 +71,9 @@ func (i *Installer) PlanRequirements(ctx context.Context, req InstallRequest) (*
 		}
 		return nil, err
 	}
+	names := metadataNames(plans)
 	for _, d := range res.Distributions {
-		t.Report.Distributions = append(t.Report.Distributions, Distribution{Name: d.Name, Version: d.Version, Requested: d.Requested})
+		t.Report.Distributions = append(t.Report.Distributions, Distribution{Name: names.of(d.Name), Version: d.Version, Requested: d.Requested})
 	}
 	return t, nil
 }

@@ -72,7 +72,7 @@ func (i *Installer) planWheels(ctx context.Context, wheels []WheelFile, p Platfo
 // with REQUESTED only for a distribution the request named.
 func (i *Installer) pipPlan(ctx context.Context, w WheelFile, p Platform, dir string) (*wheelPlan, error) {
 	args := append(i.baseArgs(dir, p), "--no-deps", w.Path)
-	if err := i.run(ctx, args, p); err != nil {
+	if err := i.run(ctx, args, InstallRequest{Platform: p}); err != nil {
 		return nil, err
 	}
 	if err := RemoveLeftOut(dir); err != nil {
@@ -171,4 +171,37 @@ func (f *plannedFile) content() ([]byte, error) {
 func distName(distInfo string) string {
 	base, _, _ := strings.Cut(distInfo, "-")
 	return base
+}
+
+// nameMap maps normalized distribution names to their METADATA Name.
+type nameMap map[string]string
+
+// of is the METADATA Name of a distribution (name itself when the wheel does not say): pip
+// reports that spelling ("zope.interface"), uv the normalized one ("zope-interface").
+func (m nameMap) of(name string) string {
+	if n, ok := m[normalize(name)]; ok {
+		return n
+	}
+	return name
+}
+
+// metadataNames reads the Name of each planned wheel's METADATA.
+func metadataNames(plans []*wheelPlan) nameMap {
+	m := nameMap{}
+	for _, p := range plans {
+		var text string
+		for _, f := range p.files {
+			if f.dest != p.distInfo+"/METADATA" {
+				continue
+			}
+			if data, err := f.content(); err == nil {
+				text = string(data[:min(len(data), 64<<10)])
+			}
+			break
+		}
+		if name := headerValue(text, "Name"); name != "" {
+			m[normalize(name)] = name
+		}
+	}
+	return m
 }

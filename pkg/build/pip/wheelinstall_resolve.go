@@ -55,7 +55,12 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	if err != nil {
 		return nil, err
 	}
-	res, err := i.resolve(ctx, adapted)
+	var res *Resolution
+	if i.uv != "" && !hashLocked(req.RequirementFiles) {
+		res, err = i.resolveUV(ctx, adapted)
+	} else {
+		res, err = i.resolve(ctx, adapted)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +72,13 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 		return nil, err
 	}
 	return res, nil
+}
+
+// hashLocked reports whether requirement files are a hash lock (pip checks the hashes: uv's
+// resolution is not used for them).
+func hashLocked(files []string) bool {
+	lock, err := ReadLock(files)
+	return err == nil && lock != nil
 }
 
 // resolve is Resolve of a request pip accepts as it is, memoized.
@@ -101,7 +113,7 @@ func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	}
 	args = append(args, req.Requirements...)
 	start := time.Now()
-	if err := i.run(ctx, args, req.Platform, req.RequirementFiles...); err != nil {
+	if err := i.run(ctx, args, req); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(reportPath)
@@ -202,12 +214,13 @@ func (i *Installer) installWheels(ctx context.Context, req InstallRequest) (*Rep
 	}
 	i.logger.Info("installed wheels", "count", len(wheels), "target", req.Target, "took", time.Since(start).Round(time.Millisecond))
 	rep := &Report{}
+	names := metadataNames(plans)
 	for _, d := range res.Distributions {
 		top, err := TopLevel(req.Target, d.Name, d.Version)
 		if err != nil {
 			return nil, err
 		}
-		rep.Distributions = append(rep.Distributions, Distribution{Name: d.Name, Version: d.Version, Requested: d.Requested, TopLevel: top})
+		rep.Distributions = append(rep.Distributions, Distribution{Name: names.of(d.Name), Version: d.Version, Requested: d.Requested, TopLevel: top})
 	}
 	return rep, nil
 }
@@ -231,6 +244,16 @@ func (i *Installer) fetchWheels(ctx context.Context, res *Resolution, p Platform
 		}
 		remote = append(remote, d)
 	}
+	if len(remote) > 0 && i.wheelCache != "" {
+		var have map[string]string
+		all := remote
+		have, remote = i.downloadWheels(ctx, remote)
+		for _, d := range all {
+			if p, ok := have[d.Name]; ok {
+				wheels = append(wheels, WheelFile{Path: p, Requested: d.Requested})
+			}
+		}
+	}
 	if len(remote) == 0 {
 		return wheels, cleanup, nil
 	}
@@ -245,7 +268,7 @@ func (i *Installer) fetchWheels(ctx context.Context, res *Resolution, p Platform
 	for _, d := range remote {
 		args = append(args, d.Name+"=="+d.Version)
 	}
-	if err := i.run(ctx, args, p); err != nil {
+	if err := i.run(ctx, args, InstallRequest{Platform: p}); err != nil {
 		return nil, cleanup, err
 	}
 	for _, d := range remote {
