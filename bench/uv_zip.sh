@@ -8,9 +8,11 @@ work=$1 reqs=$2 platform=$3 python=$4
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work"
 mkdir -p "$work/layer/python" "$work/function"
+# Lithops' AWS default runtime dependencies (LITHOPS_DEFAULTS overrides them, for the smoke run).
+read -r -a defaults <<<"${LITHOPS_DEFAULTS:-numpy requests redis pika cloudpickle ps-mem tblib urllib3<2 psutil}"
 common=(--python-platform "$platform" --python-version "$python" --only-binary :all: --no-compile --quiet)
 uv pip install --target "$work/layer/python" "${common[@]}" -r "$reqs" \
-  numpy requests redis pika cloudpickle ps-mem tblib "urllib3<2" psutil
+  "${defaults[@]}"
 uv pip install --target "$work/function" "${common[@]}" --no-deps lithops==3.7.0
 cp "$work/function/lithops/serverless/backends/aws_lambda/entry_point.py" "$work/function/entry_point.py"
 python3 "$here/zipdirs.py" "$work/layer.zip" "$work/layer" - "$work/function.zip" "$work/function" -

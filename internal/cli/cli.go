@@ -25,7 +25,6 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/aliyunfc"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
@@ -91,7 +90,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		zipOpts = append(zipOpts, build.WithCache(buildCache, toolID))
 		imageOpts = append(imageOpts, build.WithImageCache(buildCache, toolID))
 	}
-	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0))
+	installer := newInstaller(cfg, sys, logger)
 	deps := run.Deps{
 		UI:      ui,
 		Stdout:  sys.Stdout,
