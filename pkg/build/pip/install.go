@@ -44,10 +44,8 @@ type Installer struct {
 	resolved map[string]*Resolution
 	// wheelCache is WithWheelCache's directory ("": pip download).
 	wheelCache string
-	// uv is WithUV's executable ("": pip resolves); tags memoizes pip's
-	// tag priority per platform.
-	uv   string
-	tags map[string][]string
+	// uv is WithUV's executable ("": pip resolves).
+	uv string
 	// index is WithIndex's settings.
 	index Index
 }
@@ -185,8 +183,7 @@ func (i *Installer) InstallLithops(ctx context.Context, version, target string, 
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", target, err)
 	}
-	args := append(i.baseArgs(target, platform), "--no-deps", "lithops=="+version)
-	if err := i.run(ctx, args, InstallRequest{Platform: platform, Requirements: []string{"lithops==" + version}}); err != nil {
+	if err := i.installLithops(ctx, version, target, platform); err != nil {
 		return err
 	}
 	src := filepath.Join(target, filepath.FromSlash(entryPoint))
@@ -198,6 +195,25 @@ func (i *Installer) InstallLithops(ctx context.Context, version, target string, 
 		return fmt.Errorf("writing entry_point.py: %w", err)
 	}
 	return nil
+}
+
+// installLithops installs lithops==version without dependencies: with the wheel installer (the
+// resolver, uv or pip, finds the wheel; it is unpacked like the dependencies), else, or for a
+// release without a usable wheel, with pip. What LeftOut names (the lithops command's launcher)
+// is left out either way.
+func (i *Installer) installLithops(ctx context.Context, version, target string, platform Platform) error {
+	req := InstallRequest{Requirements: []string{"lithops==" + version}, NoDeps: true, Platform: platform, Target: target}
+	if i.unpack {
+		_, err := i.installWheels(ctx, req)
+		if !errors.Is(err, errFallback) {
+			return err
+		}
+	}
+	args := append(i.baseArgs(target, platform), "--no-deps", "lithops=="+version)
+	if err := i.run(ctx, args, req); err != nil {
+		return err
+	}
+	return RemoveLeftOut(target)
 }
 
 func (i *Installer) baseArgs(target string, p Platform) []string {

@@ -287,3 +287,35 @@ func TestRepackedRealWheels(t *testing.T) {
 		})
 	}
 }
+
+// TestInstallLithopsFastMatchesPip: lithops from its real wheel, unpacked by the wheel installer
+// (pip or uv resolving), gives pip install --no-deps --target's tree without the lithops command's
+// launcher, plus entry_point.py.
+func TestInstallLithopsFastMatchesPip(t *testing.T) {
+	house := pypi.Wheelhouse(t, realPlatform, "--no-deps", "lithops==3.7.0")
+	onlyFrom(t, house)
+	dir := t.TempDir()
+	want := pipTree(t, filepath.Join(dir, "lithops-way"), realPlatform, []string{"--no-deps", "lithops==3.7.0"})
+	const entry = "lithops/serverless/backends/aws_lambda/entry_point.py"
+	want["entry_point.py"] = want[entry]
+	resolvers := map[string][]pip.Option{"pip": nil}
+	if uv, err := exec.LookPath("uv"); err == nil {
+		resolvers["uv"] = []pip.Option{pip.WithUV(uv), pip.WithIndex(pip.Index{NoIndex: true, FindLinks: []string{house}})}
+	}
+	for name, opts := range resolvers {
+		t.Run(name, func(t *testing.T) {
+			var logs strings.Builder
+			inst := pip.NewInstaller(append(opts, pip.WithWheelInstaller(0), pip.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))...)
+			target := filepath.Join(dir, name)
+			if err := inst.InstallLithops(context.Background(), "3.7.0", target, realPlatform, entry); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs.String(), `msg="installed wheels"`) {
+				t.Errorf("lithops was not installed by the wheel installer:\n%s", logs.String())
+			}
+			if d := cmp.Diff(want, treeOf(t, target)); d != "" {
+				t.Errorf("tree differs (-pip install --no-deps --target +wheel installer):\n%s", d)
+			}
+		})
+	}
+}

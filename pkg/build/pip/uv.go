@@ -1,7 +1,6 @@
 package pip
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 // WithUV makes Resolve use uv (the executable at path) instead of pip's resolver: `uv pip compile`
 // for the target platform (--python-platform, --python-version, --only-binary :all:) writes a
 // PEP 751 lock (pylock.toml) listing the compatible wheels of every distribution, and of each the
-// wheel pip would pick (pip's own tag priority, from `pip debug`) is taken. The wheels, and so the
+// wheel pip would pick (pip's own tag priority, see supportedTags) is taken. The wheels, and so the
 // artifacts, are the ones pip's resolver gives for the same versions. uv does not read PIP_*
 // variables: it is given WithIndex's settings. Hash-locked requirements stay with pip.
 func WithUV(path string) Option {
@@ -78,11 +77,7 @@ func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolut
 	if err != nil {
 		return nil, fmt.Errorf("reading uv's lock: %w", err)
 	}
-	tags, err := i.pipTags(ctx, req.Platform)
-	if err != nil {
-		return nil, err
-	}
-	res, err := parsePylock(data, tags, requestedNames(req))
+	res, err := parsePylock(data, supportedTags(req.Platform), requestedNames(req))
 	if err != nil {
 		return nil, err
 	}
@@ -113,50 +108,6 @@ func (i *Installer) runUV(ctx context.Context, args []string, req InstallRequest
 		return fmt.Errorf("running uv (%s): %w: install it (pip install uv) or set installer: pip", i.uv, err)
 	}
 	return i.classify(ctx, "uv", out.all(), err, req)
-}
-
-// pipTags is pip's list of the tags it installs for p, most preferred first (pip debug).
-func (i *Installer) pipTags(ctx context.Context, p Platform) ([]string, error) {
-	key := fmt.Sprint(p.Python, p.Tags())
-	i.mu.Lock()
-	if t, ok := i.tags[key]; ok {
-		i.mu.Unlock()
-		return t, nil
-	}
-	i.mu.Unlock()
-	args := []string{"-m", "pip", "debug", "--verbose", "--disable-pip-version-check"}
-	args = append(args, "--implementation", "cp", "--python-version", p.Python)
-	for _, t := range p.Tags() {
-		args = append(args, "--platform", t)
-	}
-	var stdout, stderr bytes.Buffer
-	if err := i.runner.Run(ctx, i.python, args, &stdout, &stderr); err != nil {
-		return nil, fmt.Errorf("asking pip for its tags (%s %s): %w\n%s", i.python, strings.Join(args, " "), err, stderr.String())
-	}
-	var tags []string
-	in := false
-	for _, line := range strings.Split(stdout.String(), "\n") {
-		if strings.HasPrefix(line, "Compatible tags:") {
-			in = true
-			continue
-		}
-		if in {
-			if !strings.HasPrefix(line, "  ") {
-				break
-			}
-			tags = append(tags, strings.TrimSpace(line))
-		}
-	}
-	if len(tags) == 0 {
-		return nil, fmt.Errorf("pip debug listed no compatible tags for %s", p)
-	}
-	i.mu.Lock()
-	if i.tags == nil {
-		i.tags = map[string][]string{}
-	}
-	i.tags[key] = tags
-	i.mu.Unlock()
-	return tags, nil
 }
 
 var (
