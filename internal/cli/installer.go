@@ -15,7 +15,8 @@ import (
 // newInstaller is the pip installer of a run: the wheel installer on, pip's index settings
 // (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX) told to it (for uv and for
 // telling an unknown name from a missing wheel), uv resolving when the installer input asks for
-// it or, with auto, when uv is on PATH, and downloaded wheels kept next to the build cache.
+// it or, with auto, when uv is on PATH, downloaded wheels kept next to the build cache, and wheels
+// built from pure-Python source distributions kept there too.
 func newInstaller(cfg *config.Config, sys System, logger *slog.Logger) *pip.Installer {
 	// pip runs with this process's environment: uv and the index lookups must see the same settings.
 	opts := []pip.Option{pip.WithLogger(logger), pip.WithWheelInstaller(0), pip.WithIndex(pipIndex(os.Getenv))}
@@ -30,7 +31,7 @@ func newInstaller(cfg *config.Config, sys System, logger *slog.Logger) *pip.Inst
 		opts = append(opts, pip.WithUV(uv))
 	}
 	if dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE")); err == nil {
-		opts = append(opts, pip.WithWheelCache(dir+"-wheels"))
+		opts = append(opts, pip.WithWheelCache(dir+"-wheels"), pip.WithSourceBuilds(filepath.Join(dir+"-wheels", "built-from-source")))
 	}
 	return pip.NewInstaller(opts...)
 }

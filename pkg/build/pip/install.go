@@ -46,6 +46,8 @@ type Installer struct {
 	wheelCache string
 	// uv is WithUV's executable ("": pip resolves).
 	uv string
+	// sdistDir is WithSourceBuilds' directory ("": no source builds).
+	sdistDir string
 	// index is WithIndex's settings.
 	index Index
 }
@@ -219,6 +221,7 @@ func (i *Installer) installLithops(ctx context.Context, version, target string, 
 func (i *Installer) baseArgs(target string, p Platform) []string {
 	args := []string{"-m", "pip", "install", "--target", target}
 	args = append(args, p.pipArgs()...)
+	args = append(args, i.sourceLinks()...)
 	return append(args, "--no-compile", "--disable-pip-version-check", "--no-input", "--no-warn-script-location")
 }
 

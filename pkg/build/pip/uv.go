@@ -42,7 +42,7 @@ func uvPlatform(p Platform) string {
 
 // resolveUV is resolve with uv.
 func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolution, error) {
-	key := "uv " + requestKey(req)
+	key := "uv " + requestKey(req) + strings.Join(i.sourceLinks(), " ")
 	i.mu.Lock()
 	if r, ok := i.resolved[key]; ok {
 		i.mu.Unlock()
@@ -61,6 +61,7 @@ func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolut
 		args = append(args, "--no-deps")
 	}
 	args = append(args, i.index.uvArgs()...)
+	args = append(args, i.sourceLinks()...)
 	args = append(args, req.RequirementFiles...)
 	if len(req.Requirements) > 0 {
 		extra := filepath.Join(dir, "requirements.txt")

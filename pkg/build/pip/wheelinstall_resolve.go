@@ -55,12 +55,13 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	if err != nil {
 		return nil, err
 	}
-	var res *Resolution
-	if i.uv != "" && !hashLocked(req.RequirementFiles) {
-		res, err = i.resolveUV(ctx, adapted)
-	} else {
-		res, err = i.resolve(ctx, adapted)
-	}
+	useUV := i.uv != "" && !hashLocked(req.RequirementFiles)
+	res, err := i.resolveBuilding(ctx, func() (*Resolution, error) {
+		if useUV {
+			return i.resolveUV(ctx, adapted)
+		}
+		return i.resolve(ctx, adapted)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func hashLocked(files []string) bool {
 
 // resolve is Resolve of a request pip accepts as it is, memoized.
 func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolution, error) {
-	key := requestKey(req)
+	key := requestKey(req) + strings.Join(i.sourceLinks(), " ")
 	i.mu.Lock()
 	if r, ok := i.resolved[key]; ok {
 		i.mu.Unlock()
