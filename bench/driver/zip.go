@@ -32,13 +32,18 @@ func runZip(args []string) error {
 	uv := fs.String("uv", "", "uv executable: uv resolves (empty: pip)")
 	pipPython := fs.String("pip-python", "python3", "interpreter that runs pip")
 	defaults := fs.String("defaults", "", "space-separated requirements instead of Lithops' AWS default list")
+	verbose := fs.Bool("v", false, "log at debug level (the phases' timings)")
 	wheelCache := fs.String("wheel-cache", "", "keep downloaded wheels here (empty: pip download)")
 	memprofile := fs.String("memprofile", "", "write a heap profile here when the zips are written")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	os.RemoveAll(*work)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	var pipOpts []pip.Option
 	if *wheels {
 		pipOpts = append(pipOpts, pip.WithWheelInstaller(0))
