@@ -8,7 +8,8 @@
 #   bench/compare.sh --smoke    tiny inputs, one run each: checks the harness, not the figures
 #
 # Environment: BENCH_REPS (runs per case), BENCH_SIZE (wheelhouse size), BENCH_TREE (big tree
-# size), BENCH_KEEP=1 keeps the temporary directory. Needs go, python3 with pip, /usr/bin/time,
+# size), BENCH_KEEP=1 keeps the temporary directory, BENCH_PYPI=0 skips the real-PyPI cases,
+# BENCH_SYNTHETIC=0 runs only them. Needs go, python3 with pip, /usr/bin/time,
 # and for the image cases buildah and busybox-static (skipped with a note when missing).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,7 @@ log() { echo "== $*" >&2; }
 
 log "building the tool, the driver and the input generator"
 (cd "$root" && go build -o "$tmp/lithops-runtime" . && go build -o "$tmp/driver" ./bench/driver && go build -o "$tmp/benchgen" ./internal/tools/benchgen)
+if [ "${BENCH_SYNTHETIC:-1}" = 0 ]; then size=1MB; fi
 log "generating a $size wheelhouse"
 "$tmp/benchgen" -o "$tmp/wheelhouse" -size "$size" >/dev/null
 export PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/wheelhouse" PIP_CONFIG_FILE=/dev/null PIP_ROOT_USER_ACTION=ignore
@@ -69,6 +71,8 @@ measure() {
   log "$case: wall ${wall}s cpu $(echo "$user + $sys" | bc)s rss ${rss}KB uploaded ${up:--} blobs ${blobs:--}"
 }
 
+# BENCH_SYNTHETIC=0 runs only the real-PyPI cases below.
+if [ "${BENCH_SYNTHETIC:-1}" = 1 ]; then
 for i in $(seq "$reps"); do
   log "zip runtime, run $i/$reps"
   measure zip-baseline "$root/bench/baseline_zip.sh" "$tmp/base-$i" "$reqs" "$tmp/pipflags"
@@ -87,6 +91,7 @@ python3 -m zipfile -e "$built/layer.zip" "$built/layer"
 mv "$built/layer/python" "$built/dependencies"
 
 start_registry() {
+  rm -f "$tmp/registry.addr" # else a loaded machine can read the previous registry's address
   "$tmp/driver" registry >"$tmp/registry.addr" 2>"$tmp/registry.err" &
   regpid=$!
   for _ in $(seq 50); do [ -s "$tmp/registry.addr" ] && break; sleep 0.1; done
@@ -142,6 +147,8 @@ for i in $(seq $((reps * 3))); do
   printf 'first-log\t%s\t-\t-\t-\t-\n' "$(echo "scale=4; $ms / 1000" | bc)" >>"$results"
 done
 sed -n 's/^first_line=/first line: /p' "$tmp/out" >&2
+
+fi # BENCH_SYNTHETIC
 
 # Real PyPI (issue 15): (a) Lithops' default AWS runtime (no requirements beyond Lithops' list),
 # (b) a data-science runtime; the Lithops way (pip install --target + zipfile), the same with uv, and
