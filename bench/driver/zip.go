@@ -48,7 +48,7 @@ func runZip(args []string) error {
 	if *wheels {
 		pipOpts = append(pipOpts, pip.WithWheelInstaller(0))
 	}
-	pipOpts = append(pipOpts, pip.WithPython(*pipPython))
+	pipOpts = append(pipOpts, pip.WithPython(*pipPython), pip.WithLogger(logger))
 	if *uv != "" {
 		pipOpts = append(pipOpts, pip.WithUV(*uv))
 	}
