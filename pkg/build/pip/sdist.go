@@ -67,11 +67,15 @@ func (i *Installer) buildFromSource(ctx context.Context, nw *NoWheelError) error
 	defer os.RemoveAll(tmp)
 	args := []string{"-m", "pip", "wheel", "--no-deps", "--no-binary", name, "--wheel-dir", tmp,
 		"--disable-pip-version-check", "--no-input", nw.Package}
-	i.logger.Info("building a wheel from the source distribution", "requirement", nw.Package, "reason", "no wheel for "+nw.Platform.String())
+	i.logger.Info("no wheel for the platform: trying to build one from the source distribution", "requirement", nw.Package, "reason", "no wheel for "+nw.Platform.String())
 	out := &lineLog{logger: i.logger}
 	if err := i.runner.Run(ctx, i.python, args, out, out); err != nil {
+		out.flush()
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if noDistribution(out.all()) != "" {
+			return nw // no source distribution either: the missing wheel is the error
 		}
 		return &NativeSourceError{NoWheel: nw, Output: strings.Join(collapseRetries(lastLines(out.all(), 15)), "\n")}
 	}
