@@ -27,8 +27,17 @@ func newInstaller(cfg *config.Config, sys System, logger *slog.Logger) *pip.Inst
 		opts = append(opts, pip.WithPython(py))
 	}
 	if uv := uvPath(cfg.Installer); uv != "" {
-		logger.Info("uv resolves the requirements", "uv", uv)
-		opts = append(opts, pip.WithUV(uv))
+		if cfg.Installer == "auto" {
+			// A uv on PATH that does not run (a pyenv shim for another version) is not used.
+			if out, err := exec.Command(uv, "--version").CombinedOutput(); err != nil {
+				logger.Info("pip resolves the requirements: the uv on PATH does not run", "uv", uv, "error", firstLine(string(out)))
+				uv = ""
+			}
+		}
+		if uv != "" {
+			logger.Info("uv resolves the requirements", "uv", uv)
+			opts = append(opts, pip.WithUV(uv))
+		}
 	}
 	if dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE")); err == nil {
 		opts = append(opts, pip.WithWheelCache(dir+"-wheels"), pip.WithSourceBuilds(filepath.Join(dir+"-wheels", "built-from-source")))
@@ -72,4 +81,12 @@ func pipIndex(getenv func(string) string) pip.Index {
 		ix.NoIndex = true
 	}
 	return ix
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
