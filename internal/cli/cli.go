@@ -113,6 +113,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 	_, err = run.Run(ctx, cfg, deps)
 	if buildCache != nil && ctx.Err() == nil {
 		pruneCache(buildCache, logger)
+		pruneWheels(sys, logger)
 	}
 	if err != nil {
 		if ctx.Err() != nil {

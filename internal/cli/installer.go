@@ -39,8 +39,8 @@ func newInstaller(cfg *config.Config, sys System, logger *slog.Logger) *pip.Inst
 			opts = append(opts, pip.WithUV(uv))
 		}
 	}
-	if dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE")); err == nil {
-		opts = append(opts, pip.WithWheelCache(dir+"-wheels"), pip.WithSourceBuilds(filepath.Join(dir+"-wheels", "built-from-source")))
+	if dir := wheelCacheDir(sys); dir != "" {
+		opts = append(opts, pip.WithWheelCache(dir), pip.WithSourceBuilds(filepath.Join(dir, "built-from-source")))
 	}
 	return pip.NewInstaller(opts...)
 }
@@ -89,4 +89,28 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// wheelCacheDir is where downloaded wheels are kept: next to the build cache ("" when there is no
+// cache directory).
+func wheelCacheDir(sys System) string {
+	dir, err := cache.DefaultDir(sys.Getenv("RUNNER_TOOL_CACHE"))
+	if err != nil {
+		return ""
+	}
+	return dir + "-wheels"
+}
+
+// pruneWheels removes the downloaded wheels no build used for cache.DefaultMaxAge.
+func pruneWheels(sys System, logger *slog.Logger) {
+	dir := wheelCacheDir(sys)
+	if dir == "" {
+		return
+	}
+	n, err := pip.PruneWheelCache(dir, cache.DefaultMaxAge)
+	if err != nil {
+		logger.Warn("wheel cache not pruned", "dir", dir, "error", err)
+	} else if n > 0 {
+		logger.Info("wheel cache pruned", "dir", dir, "removed", n)
+	}
 }

@@ -47,6 +47,8 @@ func (i *Installer) downloadWheels(ctx context.Context, remote []ResolvedDistrib
 		}
 		dst := i.cachedWheel(d.SHA256, path.Base(u.Path))
 		if _, err := os.Stat(dst); err == nil {
+			now := time.Now()
+			os.Chtimes(dst, now, now) // used: PruneWheelCache keeps it
 			got[k] = dst
 			return nil
 		}
@@ -109,4 +111,26 @@ func fetchTo(ctx context.Context, url, dst, sum string) (int64, error) {
 		return 0, fmt.Errorf("GET %s: sha256 %s, the resolver reported %s", url, got, sum)
 	}
 	return n, os.Rename(tmp.Name(), dst)
+}
+
+// PruneWheelCache removes from a WithWheelCache directory the downloaded wheels not used for maxAge
+// (every use refreshes a wheel's modification time); the wheels built from source are kept. It
+// returns how many wheels it removed.
+func PruneWheelCache(dir string, maxAge time.Duration) (int, error) {
+	wheels, err := filepath.Glob(filepath.Join(dir, "??", "*", "*.whl"))
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, w := range wheels {
+		info, err := os.Stat(w)
+		if err != nil || time.Since(info.ModTime()) <= maxAge {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Dir(w)); err != nil {
+			return removed, err
+		}
+		removed++
+	}
+	return removed, nil
 }
