@@ -50,9 +50,12 @@ type Config struct {
 	Registry      string
 	BaseImage     string
 	Builder       string
-	FCEndpoint    string
-	OSSEndpoint   string
-	LocalDir      string
+	// Installer is "auto", "pip", "uv" or the path of a uv executable: what resolves zip runtimes'
+	// requirements (pip always installs lithops and is the fallback).
+	Installer   string
+	FCEndpoint  string
+	OSSEndpoint string
+	LocalDir    string
 
 	// BuildCache is the Dockerfile builder's layer cache ("" none, "gha", or a repository).
 	BuildCache string
@@ -315,6 +318,11 @@ func (l *loader) resolve(ctx context.Context) {
 	c.Builder = l.str("builder", "auto")
 	if !contains([]string{"auto", "docker", "buildah", "podman"}, c.Builder) {
 		l.fail("builder", l.raw.get("builder"), "must be one of auto, docker, buildah, podman")
+	}
+
+	c.Installer = l.str("installer", "auto")
+	if !contains([]string{"auto", "pip", "uv"}, c.Installer) && !strings.Contains(c.Installer, "/") {
+		l.fail("installer", l.raw.get("installer"), "must be auto (uv when it is on PATH, else pip), pip, uv, or the path of a uv executable")
 	}
 
 	c.Region = l.str("region", "")

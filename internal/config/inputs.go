@@ -49,6 +49,7 @@ var Inputs = []Input{
 	{Name: "fc-endpoint", Description: "Aliyun Function Compute endpoint (VPC endpoint or a local emulator). Default: derived from account and region."},
 	{Name: "oss-endpoint", Description: "Aliyun OSS endpoint. Default: derived from region."},
 	{Name: "local-dir", Description: "State directory of the local backend. Default: $RUNNER_TEMP/lithops-runtime in Actions, else the user cache directory."},
+	{Name: "installer", Default: "auto", Description: "What resolves a zip runtime's requirements: auto (uv when it is on PATH, else pip), pip, uv, or the path of a uv executable. The same versions give the same artifacts either way; pip installs lithops."},
 }
 
 // Outputs lists every output of the action contract, in the order action.yml documents them.
