@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -107,9 +109,11 @@ func buildKeyIn(log string) string {
 
 // TestAWSLambdaDockerfileUnchangedIsSkipped deploys a Dockerfile runtime (our AWS template, real
 // buildah) to the fake AWS with the built program (go build of main.go, timed), then runs again: unchanged, nothing is built (the buildah invocations
-// are counted), pushed or changed. A .dockerignored file changing changes nothing either; a context
-// file no step copies rebuilds the same image, which is kept (only the functions' build-key tags
-// change); a copied file, and the base image pushed again under its tag, rebuild and update.
+// are counted), pushed or changed. A .dockerignored file changing changes nothing either, nor the
+// same build-args written differently (comments, order, spacing); a context file no step copies
+// rebuilds the same image, which is kept (only the functions' build-key tags change); a copied
+// file, a changed build-arg value (a RUN step writes it into the image) and the base image pushed
+// again under its tag rebuild and update. No log shows a build-arg value.
 func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real buildah builds skipped in -short mode")
@@ -127,6 +131,15 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	d.cloud.ImageInvoker = imageInvoker(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
 	lambdaTemplateContext(t, ctxDir, base)
+	// A build argument a RUN step writes into the image, given as the action gives it (a multi-line
+	// INPUT_ variable). Its values are distinctive, so that a log showing one is found.
+	df, err := os.ReadFile(filepath.Join(ctxDir, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), string(df)+"\nARG GREETING\nARG AUDIENCE=world\nRUN echo \"$GREETING, $AUDIENCE\" > ${LAMBDA_TASK_ROOT}/greeting.txt\n")
+	const hello, bonjour = "hello-b41d-value", "bonjour-9e2c-value"
+	d.env["INPUT_BUILD-ARGS"] = "# what greeting.txt says\nGREETING=" + hello + "\nAUDIENCE=lithops\n"
 	d.args = []string{"--backend", "aws_lambda", "--role", fakeaws.DefaultRole, "--dockerfile", "runtime/Dockerfile", "--runtime-name", "my-df:1",
 		"--lithops-version", "3.7.0", "--python-version", "3.12", "--memory", "256,512", "--builder", "buildah", "--local-test", "false"}
 	fns := []string{functionName("mple", "3.7.0", "my-df:1", 256), functionName("mple", "3.7.0", "my-df:1", 512)}
@@ -155,6 +168,14 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 			ops = append(ops, c.Op)
 		}
 		out := s.outputs()
+		for _, v := range []string{hello, bonjour} {
+			if strings.Contains(s.stderr.String()+s.stdout.String(), v) {
+				t.Errorf("the run shows the value of a build arg (%s):\n%s", v, s.stderr.String())
+			}
+		}
+		if !strings.Contains(s.stderr.String(), "build args: AUDIENCE, GREETING") {
+			t.Errorf("the log does not name the build args:\n%s", s.stderr.String())
+		}
 		return outcome{builds() - b0, d.cloud.ECR.BlobUploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String(), took}
 	}
 	// tagsOf returns the build-key tags of the functions, which must agree.
@@ -187,21 +208,38 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	if tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
 		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
 	}
-	// The pushed image carries its build key as a label.
-	ref, err := name.ParseReference(d.cloud.ECR.Host()+"/lithops_v370_mple/my-df@"+first.digest, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
+	// The pushed image carries its build key as a label, and the build args' values where its RUN
+	// step wrote them.
+	pushed := func(t *testing.T, digest string) v1.Image {
+		t.Helper()
+		ref, err := name.ParseReference(d.cloud.ECR.Host()+"/lithops_v370_mple/my-df@"+digest, name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := remote.Image(ref, remote.WithAuth(&authn.Basic{Username: fakeecr.User, Password: d.cloud.ECR.Password()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
 	}
-	img, err := remote.Image(ref, remote.WithAuth(&authn.Basic{Username: fakeecr.User, Password: d.cloud.ECR.Password()}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := pushed(t, first.digest)
 	cf, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := cf.Config.Labels[build.BuildKeyLabel]; got != first.key {
 		t.Errorf("image label %s = %q, want the build key %s", build.BuildKeyLabel, got, first.key)
+	}
+	if got, want := imageFile(t, img, "var/task/greeting.txt"), hello+", lithops\n"; got != want {
+		t.Errorf("greeting.txt in the image = %q, want %q", got, want)
+	}
+	// As the README says: the image's history records the build args a RUN step sees, values too.
+	inHistory := false
+	for _, h := range cf.History {
+		inHistory = inHistory || strings.Contains(h.CreatedBy, "GREETING="+hello)
+	}
+	if !inHistory {
+		t.Errorf("the image history does not record the build arg GREETING: %+v", cf.History)
 	}
 
 	skipped := func(t *testing.T, o outcome, what string) {
@@ -220,6 +258,9 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 
 	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
 	skipped(t, step(t), "a .dockerignored file changed")
+
+	d.env["INPUT_BUILD-ARGS"] = "  AUDIENCE=lithops\n\n# the same values, in another order\nGREETING=" + hello + "  \n"
+	skipped(t, step(t), "the same build args written differently")
 
 	// A context file no step copies: a new key, the same image content; the live image is kept.
 	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
@@ -251,6 +292,14 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
 	rebuilt(t, "a copied context file changed")
 
+	d.env["INPUT_BUILD-ARGS"] = "GREETING=" + bonjour + "\nAUDIENCE=lithops\n"
+	o := rebuilt(t, "a build arg changed")
+	if got, want := imageFile(t, pushed(t, o.digest), "var/task/greeting.txt"), bonjour+", lithops\n"; got != want {
+		t.Errorf("after the build arg changed: greeting.txt in the image = %q, want %q", got, want)
+	}
+	first.digest, first.key = o.digest, o.key
+	skipped(t, step(t), "unchanged after the build arg changed")
+
 	// The base pushed again under the same tag (a security update): a new digest, a new key.
 	img, err = lambdabase.Image("3.12")
 	if err != nil {
@@ -273,6 +322,44 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rebuilt(t, "the base image pushed again")
+}
+
+// imageFile returns the content of the file at path (no leading /) in img, from the last layer that
+// has it.
+func imageFile(t *testing.T, img v1.Image, path string) string {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(layers) - 1; i >= 0; i-- {
+		rc, err := layers[i].Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rc.Close()
+				t.Fatal(err)
+			}
+			if strings.TrimPrefix(h.Name, "./") == path {
+				data, err := io.ReadAll(tr)
+				rc.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(data)
+			}
+		}
+		rc.Close()
+	}
+	t.Fatalf("no %s in the image", path)
+	return ""
 }
 
 // countingRegistry is an in-process registry on 127.0.0.1 counting blob upload requests.

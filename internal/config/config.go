@@ -34,6 +34,9 @@ type Config struct {
 	Requirements string // path of the requirements file, "" when none
 	Dockerfile   string // path of the Dockerfile, "" when none
 	Context      string // Docker build context directory
+	// BuildArgs are the Dockerfile build's --build-arg values (build-args); nil when none. The
+	// values are never printed: they may be secret-ish.
+	BuildArgs    map[string]string
 	PackageType  string // "zip" or "image"
 	Memory       []int  // MB, one function per size, in the order given
 	Timeout      int    // seconds
@@ -269,6 +272,7 @@ func (l *loader) resolve(ctx context.Context) {
 	if c.Context != "" && c.Dockerfile == "" && l.raw.get("context").set() {
 		l.fail("context", l.raw.get("context"), "is a Docker build context and needs the dockerfile input")
 	}
+	l.buildArgs()
 
 	defType := "zip"
 	if c.Dockerfile != "" {
