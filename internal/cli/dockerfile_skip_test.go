@@ -389,8 +389,6 @@ func (c *countingRegistry) Uploads() int {
 	return c.uploads
 }
 
-
-
 // binary builds the program (main.go) once per test binary and returns its path.
 var binary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "lithops-runtime-bin-")
