@@ -75,7 +75,7 @@ func interrupt(t *testing.T, d *awsDeploy, marker string, arm func(cancel func()
 		arm(c.cancel)
 	}
 	code := Main(ctx, d.args, System{
-		Getenv: func(k string) string { return d.env[k] }, Stdout: io.Discard, Stderr: c, Workdir: d.ws,
+		Getenv: getenvOf(withWheels(t, d.env)), Stdout: io.Discard, Stderr: c, Workdir: d.ws,
 		Probe: func(context.Context) (string, string, error) { return "3.11", "", nil },
 	})
 	done := time.Now()
