@@ -138,7 +138,7 @@ func noStaging(t *testing.T, c *fakeaws.Cloud, what string) {
 // changes nothing.
 func TestReliabilityInterruption(t *testing.T) {
 	offline(t, goodWheels)
-	t.Setenv("PIP_FIND_LINKS", goodWheels+" "+bigWheels(t))
+	offline(t, goodWheels+" "+bigWheels(t))
 	d := newAWSDeploy(t)
 	writeFile(t, filepath.Join(d.ws, "requirements.txt"), "acme-text-utils\nbigblob\n")
 	layerV1 := "arn:aws:lambda:us-east-1:123456789012:layer:" + awsLayer + ":1"
