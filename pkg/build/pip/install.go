@@ -248,9 +248,15 @@ func (i *Installer) baseArgs(target string, p Platform) []string {
 // run executes pip for req (its platform, files and requirements name what a failure is about),
 // logging its lines and keeping them for errors.
 func (i *Installer) run(ctx context.Context, args []string, req InstallRequest) error {
-	i.logger.Debug("running pip", "command", i.python+" "+strings.Join(args, " "))
+	return i.runTool(ctx, "pip", i.python, args, req, "running pip with "+i.python, "install Python 3 with pip (e.g. actions/setup-python)")
+}
+
+// runTool runs pip or uv (tool) as exe, logging its lines; a missing executable is reported as
+// what (its operation) with fix, any other failure classified from the output (see ResolveError).
+func (i *Installer) runTool(ctx context.Context, tool, exe string, args []string, req InstallRequest, what, fix string) error {
+	i.logger.Debug("running "+tool, "command", exe+" "+strings.Join(args, " "))
 	out := &lineLog{logger: i.logger}
-	err := i.runner.Run(ctx, i.python, args, out, out)
+	err := i.runner.Run(ctx, exe, args, out, out)
 	out.flush()
 	if err == nil {
 		return nil
@@ -260,9 +266,9 @@ func (i *Installer) run(ctx context.Context, args []string, req InstallRequest) 
 	}
 	var execErr *exec.Error
 	if errors.As(err, &execErr) {
-		return fmt.Errorf("running pip with %s: %w: install Python 3 with pip (e.g. actions/setup-python)", i.python, err)
+		return fmt.Errorf("%s: %w: %s", what, err, fix)
 	}
-	return i.classify(ctx, "pip", out.all(), err, req)
+	return i.classify(ctx, tool, out.all(), err, req)
 }
 
 // InstallError is a failed pip install other than a missing wheel.

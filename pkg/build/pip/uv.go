@@ -2,10 +2,8 @@ package pip
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -94,21 +92,7 @@ func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolut
 
 // runUV runs uv, logging its lines; a failure is reported like pip's (see ResolveError).
 func (i *Installer) runUV(ctx context.Context, args []string, req InstallRequest) error {
-	i.logger.Debug("running uv", "command", i.uv+" "+strings.Join(args, " "))
-	out := &lineLog{logger: i.logger}
-	err := i.runner.Run(ctx, i.uv, args, out, out)
-	out.flush()
-	if err == nil {
-		return nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	var execErr *exec.Error
-	if errors.As(err, &execErr) {
-		return fmt.Errorf("running uv (%s): %w: install it (pip install uv) or set installer: pip", i.uv, err)
-	}
-	return i.classify(ctx, "uv", out.all(), err, req)
+	return i.runTool(ctx, "uv", i.uv, args, req, fmt.Sprintf("running uv (%s)", i.uv), "install it (pip install uv) or set installer: pip")
 }
 
 var (
