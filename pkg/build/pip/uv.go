@@ -41,12 +41,9 @@ func uvPlatform(p Platform) string {
 // resolveUV is resolve with uv.
 func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolution, error) {
 	key := "uv " + requestKey(req) + strings.Join(i.sourceLinks(), " ")
-	i.mu.Lock()
-	if r, ok := i.resolved[key]; ok {
-		i.mu.Unlock()
+	if r := i.resolvedFor(key); r != nil {
 		return r, nil
 	}
-	i.mu.Unlock()
 	dir, err := os.MkdirTemp("", "uv-resolve-*")
 	if err != nil {
 		return nil, err
@@ -81,12 +78,7 @@ func (i *Installer) resolveUV(ctx context.Context, req InstallRequest) (*Resolut
 		return nil, err
 	}
 	i.logger.Debug("uv resolved", "distributions", len(res.Distributions), "took", time.Since(start).Round(time.Millisecond))
-	i.mu.Lock()
-	if i.resolved == nil {
-		i.resolved = map[string]*Resolution{}
-	}
-	i.resolved[key] = res
-	i.mu.Unlock()
+	i.remember(key, res)
 	return res, nil
 }
 

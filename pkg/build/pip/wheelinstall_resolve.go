@@ -85,12 +85,9 @@ func hashLocked(files []string) bool {
 // resolve is Resolve of a request pip accepts as it is, memoized.
 func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolution, error) {
 	key := requestKey(req) + strings.Join(i.sourceLinks(), " ")
-	i.mu.Lock()
-	if r, ok := i.resolved[key]; ok {
-		i.mu.Unlock()
+	if r := i.resolvedFor(key); r != nil {
 		return r, nil
 	}
-	i.mu.Unlock()
 	reportFile, err := os.CreateTemp("", "pip-report-*.json")
 	if err != nil {
 		return nil, fmt.Errorf("creating pip's report file: %w", err)
@@ -126,12 +123,7 @@ func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolutio
 		return nil, err
 	}
 	i.logger.Debug("pip resolved", "distributions", len(res.Distributions), "took", time.Since(start).Round(time.Millisecond))
-	i.mu.Lock()
-	if i.resolved == nil {
-		i.resolved = map[string]*Resolution{}
-	}
-	i.resolved[key] = res
-	i.mu.Unlock()
+	i.remember(key, res)
 	return res, nil
 }
 
@@ -300,4 +292,21 @@ func fileSHA256(p string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// resolvedFor returns the resolution this installer already made for key (nil when none).
+func (i *Installer) resolvedFor(key string) *Resolution {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.resolved[key]
+}
+
+// remember keeps res as the resolution of key for later requests of this installer.
+func (i *Installer) remember(key string, res *Resolution) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.resolved == nil {
+		i.resolved = map[string]*Resolution{}
+	}
+	i.resolved[key] = res
 }
