@@ -8,7 +8,8 @@
 #   bench/compare.sh --smoke    tiny inputs, one run each: checks the harness, not the figures
 #
 # Environment: BENCH_REPS (runs per case), BENCH_SIZE (wheelhouse size), BENCH_TREE (big tree
-# size), BENCH_KEEP=1 keeps the temporary directory. Needs go, python3 with pip, /usr/bin/time,
+# size), BENCH_KEEP=1 keeps the temporary directory, BENCH_PYPI=0 skips the real-PyPI cases,
+# BENCH_SYNTHETIC=0 runs only them. Needs go, python3 with pip, /usr/bin/time,
 # and for the image cases buildah and busybox-static (skipped with a note when missing).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,7 @@ log() { echo "== $*" >&2; }
 
 log "building the tool, the driver and the input generator"
 (cd "$root" && go build -o "$tmp/lithops-runtime" . && go build -o "$tmp/driver" ./bench/driver && go build -o "$tmp/benchgen" ./internal/tools/benchgen)
+if [ "${BENCH_SYNTHETIC:-1}" = 0 ]; then size=1MB; fi
 log "generating a $size wheelhouse"
 "$tmp/benchgen" -o "$tmp/wheelhouse" -size "$size" >/dev/null
 export PIP_NO_INDEX=1 PIP_FIND_LINKS="$tmp/wheelhouse" PIP_CONFIG_FILE=/dev/null PIP_ROOT_USER_ACTION=ignore
@@ -69,6 +71,8 @@ measure() {
   log "$case: wall ${wall}s cpu $(echo "$user + $sys" | bc)s rss ${rss}KB uploaded ${up:--} blobs ${blobs:--}"
 }
 
+# BENCH_SYNTHETIC=0 runs only the real-PyPI cases below.
+if [ "${BENCH_SYNTHETIC:-1}" = 1 ]; then
 for i in $(seq "$reps"); do
   log "zip runtime, run $i/$reps"
   measure zip-baseline "$root/bench/baseline_zip.sh" "$tmp/base-$i" "$reqs" "$tmp/pipflags"
@@ -87,6 +91,7 @@ python3 -m zipfile -e "$built/layer.zip" "$built/layer"
 mv "$built/layer/python" "$built/dependencies"
 
 start_registry() {
+  rm -f "$tmp/registry.addr" # else a loaded machine can read the previous registry's address
   "$tmp/driver" registry >"$tmp/registry.addr" 2>"$tmp/registry.err" &
   regpid=$!
   for _ in $(seq 50); do [ -s "$tmp/registry.addr" ] && break; sleep 0.1; done
@@ -143,8 +148,71 @@ for i in $(seq $((reps * 3))); do
 done
 sed -n 's/^first_line=/first line: /p' "$tmp/out" >&2
 
+fi # BENCH_SYNTHETIC
+
+# Real PyPI (issue 15): (a) Lithops' default AWS runtime (no requirements beyond Lithops' list),
+# (b) a data-science runtime; the Lithops way (pip install --target + zipfile), the same with uv, and
+# this tool with pip or uv resolving, side by side for Python 3.12 x86_64 (manylinux_2_34). Every
+# way's download cache is warm (pip's HTTP cache, uv's cache, the tool's wheel cache: an untimed
+# first run of each fills them), so the figures are the tools' work, not the network; "cold" is an
+# empty build cache. pip runs under python3.12: pip checks Requires-Python against the interpreter
+# running it, and another one would resolve other versions. BENCH_PYPI=0 skips these cases.
+if [ "${BENCH_PYPI:-1}" = 1 ]; then
+  unset PIP_NO_INDEX PIP_FIND_LINKS
+  pyver=3.12
+  py=python$pyver
+  export PYTHON=$py
+  uvbin=$(command -v uv || true)
+  "$tmp/driver" pipflags -python $pyver >"$tmp/pipflags-pypi"
+  mkdir -p "$tmp/pypi"
+  printf '# Lithops default AWS runtime: nothing beyond its own list\n' >"$tmp/pypi/aws.txt"
+  printf 'numpy\npandas\nscipy\nscikit-learn\nmatplotlib\n' >"$tmp/pypi/ds.txt"
+  runtimes="aws ds"
+  if [ $smoke = 1 ]; then
+    # The smoke checks the harness: one tiny runtime, six instead of Lithops' list.
+    export LITHOPS_DEFAULTS=six
+    printf 'cloudpickle\n' >"$tmp/pypi/tiny.txt"
+    runtimes=tiny
+  fi
+  dflt=()
+  if [ -n "${LITHOPS_DEFAULTS:-}" ]; then dflt=(-defaults "$LITHOPS_DEFAULTS"); fi
+  wc="$tmp/pypi/wheel-cache"
+  for rt in $runtimes; do
+    r="$tmp/pypi/$rt.txt"
+    log "real PyPI, $rt: warming the download caches (untimed)"
+    "$root/bench/baseline_zip.sh" "$tmp/pypi/warm" "$r" "$tmp/pipflags-pypi" >/dev/null 2>&1
+    if [ -n "$uvbin" ]; then "$root/bench/uv_zip.sh" "$tmp/pypi/warm" "$r" x86_64-manylinux_2_34 $pyver >/dev/null 2>&1; fi
+    "$tmp/driver" zip -python $pyver -pip-python $py "${dflt[@]}" -reqs "$r" -work "$tmp/pypi/warm" -wheel-cache "$wc" -state "$tmp/pypi/warm.state" >/dev/null 2>&1
+    rm -rf "$tmp/pypi/warm" "$tmp/pypi/warm.state"
+    for i in $(seq "$reps"); do
+      log "real PyPI, $rt, run $i/$reps"
+      measure "pypi-$rt-lithops" "$root/bench/baseline_zip.sh" "$tmp/pypi/base" "$r" "$tmp/pipflags-pypi"
+      rm -rf "$tmp/pypi/base"
+      if [ -n "$uvbin" ]; then
+        measure "pypi-$rt-uv" "$root/bench/uv_zip.sh" "$tmp/pypi/uv" "$r" x86_64-manylinux_2_34 $pyver
+        rm -rf "$tmp/pypi/uv"
+      fi
+      for resolver in pip uv; do
+        uvflag=()
+        if [ $resolver = uv ]; then
+          [ -n "$uvbin" ] || continue
+          uvflag=(-uv "$uvbin")
+        fi
+        c="$tmp/pypi/cache-$rt-$resolver-$i" s="$tmp/pypi/state-$rt-$resolver-$i"
+        measure "pypi-$rt-ours-$resolver-cold" "$tmp/driver" zip -python $pyver -pip-python $py "${dflt[@]}" "${uvflag[@]}" -reqs "$r" -work "$tmp/pypi/ours" -cache "$c" -wheel-cache "$wc" -state "$s"
+        measure "pypi-$rt-ours-$resolver-rerun" "$tmp/driver" zip -python $pyver -pip-python $py "${dflt[@]}" "${uvflag[@]}" -reqs "$r" -work "$tmp/pypi/ours-rerun" -cache "$c" -wheel-cache "$wc" -state "$s"
+        rm -rf "$tmp/pypi/ours" "$tmp/pypi/ours-rerun" "$c" "$s"
+      done
+    done
+  done
+  unset LITHOPS_DEFAULTS
+fi
+
 echo
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB RAM", $2/1048576}' /proc/meminfo), $(uname -sr), $(python3 --version), $(go version | cut -d' ' -f3)"
+if [ "${BENCH_PYPI:-1}" = 1 ]; then
+  echo "real PyPI: pip $(python3.12 -m pip --version | cut -d' ' -f2) under $(python3.12 --version), $(uv --version 2>/dev/null || echo 'no uv'); download caches warm"
+fi
 echo "inputs: $(ls "$tmp/wheelhouse"/*.whl | wc -l) wheels, $(du -sh "$tmp/wheelhouse" | cut -f1) ($size requested); runs per case: $reps (median shown)"
 echo
 python3 "$root/bench/report.py" "$results"

@@ -37,6 +37,19 @@ cases = [
     ("image-ours", "(c) image, ours: image.Assemble (layers compressed once, to files) + registry.Push"),
     ("image-ours-repush", "(d) image, ours unchanged: assembled from the cached layer files + registry.Push"),
     ("zip-1gb", "zip a 1 GB tree (ours)"),
+]
+names = {"aws": "Lithops' default AWS runtime", "ds": "data science (numpy pandas scipy scikit-learn matplotlib)",
+         "tiny": "tiny (smoke)"}
+for rt in ("aws", "ds", "tiny"):
+    cases += [
+        (f"pypi-{rt}-lithops", f"PyPI {names[rt]}: Lithops way, pip install --target + zipfile"),
+        (f"pypi-{rt}-uv", f"PyPI {names[rt]}: uv pip install --target + zipfile"),
+        (f"pypi-{rt}-ours-pip-cold", f"PyPI {names[rt]}: ours cold, pip resolves"),
+        (f"pypi-{rt}-ours-pip-rerun", f"PyPI {names[rt]}: ours rerun unchanged, pip resolves"),
+        (f"pypi-{rt}-ours-uv-cold", f"PyPI {names[rt]}: ours cold, uv resolves"),
+        (f"pypi-{rt}-ours-uv-rerun", f"PyPI {names[rt]}: ours rerun unchanged, uv resolves"),
+    ]
+cases += [
     ("push-1gb", "assemble + push a 1 GB tree (ours)"),
     ("first-log", "binary start to first log line"),
 ]
@@ -73,6 +86,19 @@ for key, what, limit in [("zip-ours-rerun", "bytes uploaded on unchanged zip rer
     v = med(key, idx)
     if v is not None:
         print(f"| {what} | {v:.0f} | {limit} | {'met' if v <= limit else 'NOT met'} |")
+for rt in ("aws", "ds", "tiny"):
+    if f"pypi-{rt}-lithops" not in rows:
+        continue
+    for res in ("pip", "uv"):
+        ratio(f"pypi-{rt}-ours-{res}-cold", f"pypi-{rt}-lithops", 0.2, f"PyPI {rt}: cold build, ours ({res} resolves) / Lithops way")
+        ratio(f"pypi-{rt}-ours-{res}-cold", f"pypi-{rt}-uv", 1.0, f"PyPI {rt}: cold build, ours ({res} resolves) / uv + zipfile")
+        ratio(f"pypi-{rt}-ours-{res}-rerun", f"pypi-{rt}-ours-{res}-cold", 0.05, f"PyPI {rt}: rerun unchanged / our cold build ({res} resolves)")
+        v = med(f"pypi-{rt}-ours-{res}-rerun", 3)
+        if v is not None:
+            print(f"| PyPI {rt}: bytes uploaded on unchanged rerun ({res} resolves) | {v:.0f} | 0 | {'met' if v <= 0 else 'NOT met'} |")
+        v = med(f"pypi-{rt}-ours-{res}-cold", 2)
+        if v is not None:
+            print(f"| PyPI {rt}: peak RSS, our cold build ({res} resolves) | {v / 1024:.0f} MB | < 200 MB | {'met' if v / 1024 < 200 else 'NOT met'} |")
 for key in ("zip-1gb", "push-1gb"):
     v = med(key, 2)
     if v is not None:

@@ -29,15 +29,31 @@ func runZip(args []string) error {
 	state := fs.String("state", "", "deploy state file (SHA-256s of the zips deployed)")
 	python := fs.String("python", "3.12", "target Python")
 	wheels := fs.Bool("wheels", true, "use the parallel wheel installer")
+	uv := fs.String("uv", "", "uv executable: uv resolves (empty: pip)")
+	pipPython := fs.String("pip-python", "python3", "interpreter that runs pip")
+	defaults := fs.String("defaults", "", "space-separated requirements instead of Lithops' AWS default list")
+	verbose := fs.Bool("v", false, "log at debug level (the phases' timings)")
+	wheelCache := fs.String("wheel-cache", "", "keep downloaded wheels here (empty: pip download)")
 	memprofile := fs.String("memprofile", "", "write a heap profile here when the zips are written")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	os.RemoveAll(*work)
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	var pipOpts []pip.Option
 	if *wheels {
 		pipOpts = append(pipOpts, pip.WithWheelInstaller(0))
+	}
+	pipOpts = append(pipOpts, pip.WithPython(*pipPython), pip.WithLogger(logger))
+	if *uv != "" {
+		pipOpts = append(pipOpts, pip.WithUV(*uv))
+	}
+	if *wheelCache != "" {
+		pipOpts = append(pipOpts, pip.WithWheelCache(*wheelCache))
 	}
 	var opts []build.ZipOption
 	if *cacheDir != "" {
@@ -56,7 +72,7 @@ func runZip(args []string) error {
 	art, err := b.Build(context.Background(), build.ZipSpec{
 		Layout:           build.LambdaLayout,
 		RequirementFiles: []string{*reqs},
-		Requirements:     lithops.DefaultRequirements(lithops.AWSLambda),
+		Requirements:     defaultReqs(*defaults),
 		Lithops:          "3.7.0",
 		EntryPoint:       lithops.EntryPoint(lithops.AWSLambda),
 		Platform:         platform,
@@ -98,6 +114,14 @@ func runZip(args []string) error {
 	}
 	fmt.Printf("uploaded_bytes=%d\nlayer_bytes=%d\nfunction_bytes=%d\nlayer_files=%d\n", uploaded, art.Layer.Size, art.Function.Size, art.Layer.Files)
 	return nil
+}
+
+// defaultReqs is Lithops' AWS default list, or the -defaults override.
+func defaultReqs(override string) []string {
+	if override != "" {
+		return strings.Fields(override)
+	}
+	return lithops.DefaultRequirements(lithops.AWSLambda)
 }
 
 // runZipDir zips one directory tree with zipbundle (the tool's zip writer).

@@ -477,7 +477,7 @@ func TestAliyunFCInterruptedConverges(t *testing.T) {
 	defer stop()
 	c := &canceler{marker: "creating function", stop: stop}
 	code := Main(ctx, d.args, System{
-		Getenv: func(k string) string { return d.env[k] }, Stdout: io.Discard, Stderr: c, Workdir: d.ws,
+		Getenv: getenvOf(withWheels(t, d.env)), Stdout: io.Discard, Stderr: c, Workdir: d.ws,
 		Probe: func(context.Context) (string, string, error) { return "3.11", "", nil },
 	})
 	done := time.Now()

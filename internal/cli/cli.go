@@ -25,7 +25,6 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/image/dockerfile"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/aliyunfc"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/awslambda"
@@ -115,7 +114,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 		d, err := img.Digest()
 		return d.String(), err
 	}))
-	installer := pip.NewInstaller(pip.WithLogger(logger), pip.WithWheelInstaller(0), pip.WithEnv(pipEnv(sys.Getenv)...))
+	installer := newInstaller(cfg, sys, logger)
 	workspace := sys.Getenv("GITHUB_WORKSPACE")
 	if workspace == "" {
 		workspace = sys.Workdir
@@ -143,6 +142,7 @@ func Main(ctx context.Context, args []string, sys System) int {
 	_, err = run.Run(ctx, cfg, deps)
 	if buildCache != nil && ctx.Err() == nil {
 		pruneCache(buildCache, logger)
+		pruneWheels(sys, logger)
 	}
 	if err != nil {
 		if ctx.Err() != nil {

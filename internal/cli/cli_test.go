@@ -66,6 +66,7 @@ func offline(t *testing.T, wheels string) {
 	t.Setenv("PIP_NO_INDEX", "1")
 	t.Setenv("PIP_FIND_LINKS", wheels)
 	t.Setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+	testWheels.Store(t.Name(), wheels) // and in the program's environment (runMain), which pip and uv read
 }
 
 // parallelOffline marks the test parallel and points the program's pip at a fixture wheelhouse
@@ -99,6 +100,11 @@ func withWheels(t *testing.T, env map[string]string) map[string]string {
 		}
 		name = name[:i]
 	}
+}
+
+// getenvOf looks variables up in env only.
+func getenvOf(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
 }
 
 func runMain(t *testing.T, ws string, env map[string]string, args ...string) *session {

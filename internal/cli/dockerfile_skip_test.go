@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -107,9 +108,11 @@ func buildKeyIn(log string) string {
 
 // TestAWSLambdaDockerfileUnchangedIsSkipped deploys a Dockerfile runtime (our AWS template, real
 // buildah) to the fake AWS with the built program (go build of main.go, timed), then runs again: unchanged, nothing is built (the buildah invocations
-// are counted), pushed or changed. A .dockerignored file changing changes nothing either; a context
-// file no step copies rebuilds the same image, which is kept (only the functions' build-key tags
-// change); a copied file, and the base image pushed again under its tag, rebuild and update.
+// are counted), pushed or changed. A .dockerignored file changing changes nothing either, nor the
+// same build-args written differently (comments, order, spacing); a context file no step copies
+// rebuilds the same image, which is kept (only the functions' build-key tags change); a copied
+// file, a changed build-arg value (a RUN step writes it into the image) and the base image pushed
+// again under its tag rebuild and update. No log shows a build-arg value.
 func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real buildah builds skipped in -short mode")
@@ -127,6 +130,15 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	d.cloud.ImageInvoker = imageInvoker(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
 	lambdaTemplateContext(t, ctxDir, base)
+	// A build argument a RUN step writes into the image, given as the action gives it (a multi-line
+	// INPUT_ variable). Its values are distinctive, so that a log showing one is found.
+	df, err := os.ReadFile(filepath.Join(ctxDir, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), string(df)+"\nARG GREETING\nARG AUDIENCE=world\nRUN echo \"$GREETING, $AUDIENCE\" > ${LAMBDA_TASK_ROOT}/greeting.txt\n")
+	const hello, bonjour = "hello-b41d-value", "bonjour-9e2c-value"
+	d.env["INPUT_BUILD-ARGS"] = "# what greeting.txt says\nGREETING=" + hello + "\nAUDIENCE=lithops\n"
 	d.args = []string{"--backend", "aws_lambda", "--role", fakeaws.DefaultRole, "--dockerfile", "runtime/Dockerfile", "--runtime-name", "my-df:1",
 		"--lithops-version", "3.7.0", "--python-version", "3.12", "--memory", "256,512", "--builder", "buildah", "--local-test", "false"}
 	fns := []string{functionName("mple", "3.7.0", "my-df:1", 256), functionName("mple", "3.7.0", "my-df:1", 512)}
@@ -155,6 +167,14 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 			ops = append(ops, c.Op)
 		}
 		out := s.outputs()
+		for _, v := range []string{hello, bonjour} {
+			if strings.Contains(s.stderr.String()+s.stdout.String(), v) {
+				t.Errorf("the run shows the value of a build arg (%s):\n%s", v, s.stderr.String())
+			}
+		}
+		if !strings.Contains(s.stderr.String(), "build args: AUDIENCE, GREETING") {
+			t.Errorf("the log does not name the build args:\n%s", s.stderr.String())
+		}
 		return outcome{builds() - b0, d.cloud.ECR.BlobUploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String(), took}
 	}
 	// tagsOf returns the build-key tags of the functions, which must agree.
@@ -187,21 +207,38 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	if tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
 		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
 	}
-	// The pushed image carries its build key as a label.
-	ref, err := name.ParseReference(d.cloud.ECR.Host()+"/lithops_v370_mple/my-df@"+first.digest, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
+	// The pushed image carries its build key as a label, and the build args' values where its RUN
+	// step wrote them.
+	pushed := func(t *testing.T, digest string) v1.Image {
+		t.Helper()
+		ref, err := name.ParseReference(d.cloud.ECR.Host()+"/lithops_v370_mple/my-df@"+digest, name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := remote.Image(ref, remote.WithAuth(&authn.Basic{Username: fakeecr.User, Password: d.cloud.ECR.Password()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
 	}
-	img, err := remote.Image(ref, remote.WithAuth(&authn.Basic{Username: fakeecr.User, Password: d.cloud.ECR.Password()}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := pushed(t, first.digest)
 	cf, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := cf.Config.Labels[build.BuildKeyLabel]; got != first.key {
 		t.Errorf("image label %s = %q, want the build key %s", build.BuildKeyLabel, got, first.key)
+	}
+	if got, want := imageFile(t, img, "var/task/greeting.txt"), hello+", lithops\n"; got != want {
+		t.Errorf("greeting.txt in the image = %q, want %q", got, want)
+	}
+	// As the README says: the image's history records the build args a RUN step sees, values too.
+	inHistory := false
+	for _, h := range cf.History {
+		inHistory = inHistory || strings.Contains(h.CreatedBy, "GREETING="+hello)
+	}
+	if !inHistory {
+		t.Errorf("the image history does not record the build arg GREETING: %+v", cf.History)
 	}
 
 	skipped := func(t *testing.T, o outcome, what string) {
@@ -220,6 +257,9 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 
 	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
 	skipped(t, step(t), "a .dockerignored file changed")
+
+	d.env["INPUT_BUILD-ARGS"] = "  AUDIENCE=lithops\n\n# the same values, in another order\nGREETING=" + hello + "  \n"
+	skipped(t, step(t), "the same build args written differently")
 
 	// A context file no step copies: a new key, the same image content; the live image is kept.
 	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
@@ -251,6 +291,14 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
 	rebuilt(t, "a copied context file changed")
 
+	d.env["INPUT_BUILD-ARGS"] = "GREETING=" + bonjour + "\nAUDIENCE=lithops\n"
+	o := rebuilt(t, "a build arg changed")
+	if got, want := imageFile(t, pushed(t, o.digest), "var/task/greeting.txt"), bonjour+", lithops\n"; got != want {
+		t.Errorf("after the build arg changed: greeting.txt in the image = %q, want %q", got, want)
+	}
+	first.digest, first.key = o.digest, o.key
+	skipped(t, step(t), "unchanged after the build arg changed")
+
 	// The base pushed again under the same tag (a security update): a new digest, a new key.
 	img, err = lambdabase.Image("3.12")
 	if err != nil {
@@ -273,6 +321,44 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rebuilt(t, "the base image pushed again")
+}
+
+// imageFile returns the content of the file at path (no leading /) in img, from the last layer that
+// has it.
+func imageFile(t *testing.T, img v1.Image, path string) string {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(layers) - 1; i >= 0; i-- {
+		rc, err := layers[i].Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rc.Close()
+				t.Fatal(err)
+			}
+			if strings.TrimPrefix(h.Name, "./") == path {
+				data, err := io.ReadAll(tr)
+				rc.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(data)
+			}
+		}
+		rc.Close()
+	}
+	t.Fatalf("no %s in the image", path)
+	return ""
 }
 
 // countingRegistry is an in-process registry on 127.0.0.1 counting blob upload requests.
@@ -301,152 +387,6 @@ func (c *countingRegistry) Uploads() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.uploads
-}
-
-// TestAliyunFCDockerfileUnchangedIsSkipped is TestAWSLambdaDockerfileUnchangedIsSkipped on FC 3.0
-// custom containers: the build key is a function tag (TagResources), the image in the registry
-// input carries it as a label.
-func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real buildah builds skipped in -short mode")
-	}
-	offline(t, fcWheels)
-	base := serveLambdaBase(t, "3.12")
-	acr := newCountingRegistry(t)
-	buildahSandbox(t, strings.Split(base, "/")[0])
-	builds := countBuilds(t)
-	repo := strings.TrimPrefix(acr.srv.URL, "http://") + "/lithops/fc"
-	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah", "--memory", "256", "--local-test", "false")
-	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
-	d.cloud.ContainerInvoker = containerInvoker(t)
-	ctxDir := filepath.Join(d.ws, "runtime")
-	fcTemplateContext(t, ctxDir, base)
-	fn := fcName("default-container-runtime-v312", 256, "3.7.0")
-
-	type outcome struct {
-		builds, uploads int
-		mutating        []string
-		changed, digest string
-		key, log        string
-	}
-	step := func(t *testing.T) outcome {
-		t.Helper()
-		b0, u0 := builds(), acr.Uploads()
-		d.cloud.ResetCalls()
-		s := d.run(t)
-		if s.code != 0 {
-			t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
-		}
-		var ops []string
-		for _, c := range d.cloud.MutatingCalls() {
-			ops = append(ops, c.Op)
-		}
-		out := s.outputs()
-		return outcome{builds() - b0, acr.Uploads() - u0, ops, out["changed"], out["image-digest"], buildKeyIn(s.stderr.String()), s.stderr.String()}
-	}
-	tagsOf := func(t *testing.T) map[string]string {
-		t.Helper()
-		st, ok := d.cloud.Function3(fn)
-		if !ok {
-			t.Fatalf("function %s missing", fn)
-		}
-		tags := map[string]string{}
-		for _, tg := range st.Config.Tags {
-			tags[tg.Key] = tg.Value
-		}
-		return tags
-	}
-
-	first := step(t)
-	if first.builds == 0 || first.uploads == 0 || first.changed != "true" || first.key == "" {
-		t.Fatalf("first run: %d builder invocations, %d blob uploads, changed=%s, key %q\n%s", first.builds, first.uploads, first.changed, first.key, first.log)
-	}
-	if tags := tagsOf(t); tags[build.BuildKeyLabel] != first.key || "sha256:"+tags[build.ImageDigestTag] != first.digest {
-		t.Errorf("function tags %v, want build key %s and image %s", tags, first.key, first.digest)
-	}
-	ref, err := name.ParseReference(repo+"@"+first.digest, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cf, err := img.ConfigFile(); err != nil || cf.Config.Labels[build.BuildKeyLabel] != first.key {
-		t.Errorf("image label %s: %v (%v), want %s", build.BuildKeyLabel, cf.Config.Labels, err, first.key)
-	}
-
-	skipped := func(t *testing.T, o outcome, what string) {
-		t.Helper()
-		if o.builds != 0 || o.uploads != 0 || len(o.mutating) != 0 || o.changed != "false" || o.digest != first.digest || o.key != first.key {
-			t.Errorf("%s: %d builder invocations, %d blob uploads, mutating calls %v, changed=%s, digest %s (first %s), key %s (first %s)\n%s",
-				what, o.builds, o.uploads, o.mutating, o.changed, o.digest, first.digest, o.key, first.key, o.log)
-		}
-		if want := "build: skipped: every function already runs image " + first.digest + " of build key " + first.key; !strings.Contains(o.log, want) {
-			t.Errorf("%s: the log does not say why the build was skipped (%q):\n%s", what, want, o.log)
-		}
-	}
-	skipped(t, step(t), "unchanged")
-	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "changed, still ignored\n")
-	skipped(t, step(t), "a .dockerignored file changed")
-
-	writeFile(t, filepath.Join(ctxDir, "README.md"), "changed\n")
-	same := step(t)
-	if same.builds == 0 || same.uploads != 0 || same.digest != first.digest || same.key == first.key || fmt.Sprint(same.mutating) != "[TagResources]" {
-		t.Errorf("README.md changed: %d builder invocations, %d blob uploads, digest %s (first %s), key %s, mutating calls %v; want a build, no upload, the same digest, a new key, tags only\n%s",
-			same.builds, same.uploads, same.digest, first.digest, same.key, same.mutating, same.log)
-	}
-	first.key = same.key
-	skipped(t, step(t), "unchanged after the tag-only update")
-
-	writeFile(t, filepath.Join(ctxDir, "deps", "extra_module.py"), "X = 1\n")
-	o := step(t)
-	if o.builds == 0 || o.uploads == 0 || o.changed != "true" || o.key == first.key || fmt.Sprint(o.mutating) != "[UpdateFunction TagResources PutObject]" {
-		t.Errorf("a copied file changed: %d builder invocations, %d blob uploads, changed=%s, key %s (was %s), mutating calls %v; want a build, a push, an update, tags and the metadata (a new module)\n%s",
-			o.builds, o.uploads, o.changed, o.key, first.key, o.mutating, o.log)
-	}
-	if tags := tagsOf(t); tags[build.BuildKeyLabel] != o.key || "sha256:"+tags[build.ImageDigestTag] != o.digest {
-		t.Errorf("after the update: tags %v, want key %s and image %s", tags, o.key, o.digest)
-	}
-}
-
-// fcTemplateContext writes dockerfiles/aliyun_fc into ctxDir with base as its base image and its
-// pip step replaced by a COPY of the same dependencies from the fixture wheelhouse, plus a
-// .dockerignore leaving out scratch/.
-func fcTemplateContext(t *testing.T, ctxDir, base string) {
-	t.Helper()
-	entries, err := os.ReadDir(filepath.Join("..", "..", "dockerfiles", "aliyun_fc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || e.Name() == "README.md" {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aliyun_fc", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(data)
-		if e.Name() == "Dockerfile" {
-			text = strings.Replace(text, "ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim", "ARG BASE_IMAGE="+base, 1)
-			pipStep := regexp.MustCompile(`(?s)RUN mkdir -p \$\{CODE_DIR\} && if .*?fi\n`)
-			text = pipStep.ReplaceAllLiteralString(text, "COPY deps/ ${CODE_DIR}/\n")
-			if !strings.Contains(text, "COPY deps/") || !strings.Contains(text, base) {
-				t.Fatalf("the template changed: update this test\n%s", text)
-			}
-		}
-		writeFile(t, filepath.Join(ctxDir, e.Name()), text)
-	}
-	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
-		Requirements: lithops.DefaultRequirements(lithops.AliyunFC), Target: filepath.Join(ctxDir, "deps"),
-		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 17},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(ctxDir, ".dockerignore"), "scratch/\n")
-	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "ignored by the build\n")
-	writeFile(t, filepath.Join(ctxDir, "README.md"), "in the context, copied by no step\n")
 }
 
 // binary builds the program (main.go) once per test binary and returns its path.

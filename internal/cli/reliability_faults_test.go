@@ -143,7 +143,7 @@ func TestReliabilityFaultsConverge(t *testing.T) {
 	fastRetries(t)
 	t.Run("zip", func(t *testing.T) {
 		// With bigblob the layer is staged through S3, under faults too.
-		t.Setenv("PIP_FIND_LINKS", goodWheels+" "+bigWheels(t))
+		offline(t, goodWheels+" "+bigWheels(t))
 		clean := newAWSDeploy(t)
 		writeFile(t, filepath.Join(clean.ws, "requirements.txt"), "acme-text-utils\nbigblob\n")
 		clean.cloud.Settle = 0 // how long functions take to settle does not change where they end

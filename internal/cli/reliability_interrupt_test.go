@@ -75,7 +75,7 @@ func interrupt(t *testing.T, d *awsDeploy, marker string, arm func(cancel func()
 		arm(c.cancel)
 	}
 	code := Main(ctx, d.args, System{
-		Getenv: func(k string) string { return d.env[k] }, Stdout: io.Discard, Stderr: c, Workdir: d.ws,
+		Getenv: getenvOf(withWheels(t, d.env)), Stdout: io.Discard, Stderr: c, Workdir: d.ws,
 		Probe: func(context.Context) (string, string, error) { return "3.11", "", nil },
 	})
 	done := time.Now()
@@ -138,7 +138,7 @@ func noStaging(t *testing.T, c *fakeaws.Cloud, what string) {
 // changes nothing.
 func TestReliabilityInterruption(t *testing.T) {
 	offline(t, goodWheels)
-	t.Setenv("PIP_FIND_LINKS", goodWheels+" "+bigWheels(t))
+	offline(t, goodWheels+" "+bigWheels(t))
 	d := newAWSDeploy(t)
 	writeFile(t, filepath.Join(d.ws, "requirements.txt"), "acme-text-utils\nbigblob\n")
 	layerV1 := "arn:aws:lambda:us-east-1:123456789012:layer:" + awsLayer + ":1"

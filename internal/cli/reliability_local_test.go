@@ -42,7 +42,7 @@ func (w *watchedLog) String() string {
 func runWatched(ws string, env map[string]string, log *watchedLog, args ...string) (code int, stdout string) {
 	var out bytes.Buffer
 	code = Main(context.Background(), args, System{
-		Getenv: func(k string) string { return env[k] }, Stdout: &out, Stderr: log, Workdir: ws,
+		Getenv: getenvOf(env), Stdout: &out, Stderr: log, Workdir: ws,
 		Probe: func(context.Context) (string, string, error) { return "3.11", "", nil },
 	})
 	return code, out.String()
@@ -67,7 +67,7 @@ func TestReliabilityLocalStateLocked(t *testing.T) {
 	log := &watchedLog{marker: "waiting for another run", seen: make(chan struct{})}
 	done := make(chan int, 1)
 	go func() {
-		code, _ := runWatched(ws, map[string]string{}, log, args...)
+		code, _ := runWatched(ws, withWheels(t, map[string]string{}), log, args...)
 		done <- code
 	}()
 	select {
@@ -101,7 +101,7 @@ func TestReliabilityLocalStateLocked(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code, out := runWatched(ws, map[string]string{}, &watchedLog{}, args...)
+			code, out := runWatched(ws, withWheels(t, map[string]string{}), &watchedLog{}, args...)
 			mu.Lock()
 			defer mu.Unlock()
 			finished++

@@ -34,6 +34,9 @@ type Config struct {
 	Requirements string // path of the requirements file, "" when none
 	Dockerfile   string // path of the Dockerfile, "" when none
 	Context      string // Docker build context directory
+	// BuildArgs are the Dockerfile build's --build-arg values (build-args); nil when none. The
+	// values are never printed: they may be secret-ish.
+	BuildArgs    map[string]string
 	PackageType  string // "zip" or "image"
 	Memory       []int  // MB, one function per size, in the order given
 	Timeout      int    // seconds
@@ -50,9 +53,12 @@ type Config struct {
 	Registry      string
 	BaseImage     string
 	Builder       string
-	FCEndpoint    string
-	OSSEndpoint   string
-	LocalDir      string
+	// Installer is "auto", "pip", "uv" or the path of a uv executable: what resolves zip runtimes'
+	// requirements (pip always installs lithops and is the fallback).
+	Installer   string
+	FCEndpoint  string
+	OSSEndpoint string
+	LocalDir    string
 
 	// BuildCache is the Dockerfile builder's layer cache ("" none, "gha", or a repository).
 	BuildCache string
@@ -266,6 +272,7 @@ func (l *loader) resolve(ctx context.Context) {
 	if c.Context != "" && c.Dockerfile == "" && l.raw.get("context").set() {
 		l.fail("context", l.raw.get("context"), "is a Docker build context and needs the dockerfile input")
 	}
+	l.buildArgs()
 
 	defType := "zip"
 	if c.Dockerfile != "" {
@@ -315,6 +322,11 @@ func (l *loader) resolve(ctx context.Context) {
 	c.Builder = l.str("builder", "auto")
 	if !contains([]string{"auto", "docker", "buildah", "podman"}, c.Builder) {
 		l.fail("builder", l.raw.get("builder"), "must be one of auto, docker, buildah, podman")
+	}
+
+	c.Installer = l.str("installer", "auto")
+	if !contains([]string{"auto", "pip", "uv"}, c.Installer) && !strings.Contains(c.Installer, "/") {
+		l.fail("installer", l.raw.get("installer"), "must be auto (uv when it is on PATH, else pip), pip, uv, or the path of a uv executable")
 	}
 
 	c.Region = l.str("region", "")

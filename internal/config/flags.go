@@ -23,7 +23,8 @@ func isSwitch(in Input) bool {
 }
 
 // ParseArgs parses the command line: one flag per input (--name value, --name=value; a switch
-// alone, --dry-run, means true; a flag given twice takes its last value), or a request for help (--help, -h, help) or the version
+// alone, --dry-run, means true; a flag given twice takes its last value, except --build-args, whose
+// values add up, one line each), or a request for help (--help, -h, help) or the version
 // (--version, version). It returns the inputs given, ErrHelp, ErrVersion or a *UsageError.
 func ParseArgs(args []string) (map[string]string, error) {
 	byName := make(map[string]Input, len(Inputs))
@@ -85,6 +86,11 @@ func ParseArgs(args []string) (map[string]string, error) {
 			val = args[i]
 		default:
 			return nil, &UsageError{fmt.Sprintf("flag --%s needs a value, e.g. --%s %s", name, name, example(in))}
+		}
+		if _, again := given[name]; again && in.Name == "build-args" {
+			// One --build-args per argument: the lines add up, as in the input's multi-line form.
+			given[name] += "\n" + strings.TrimSpace(val)
+			continue
 		}
 		given[name] = strings.TrimSpace(val)
 	}

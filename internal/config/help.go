@@ -13,7 +13,7 @@ var helpGroups = []struct {
 	title  string
 	inputs []string
 }{
-	{"What to build", []string{"requirements", "dockerfile", "context", "package-type", "python-version", "lithops-version", "architecture", "base-image", "builder", "reproducible", "build-cache", "installer", "runtime-name"}},
+	{"What to build", []string{"requirements", "dockerfile", "context", "build-args", "package-type", "python-version", "lithops-version", "architecture", "base-image", "builder", "reproducible", "build-cache", "installer", "runtime-name"}},
 	{"Where to deploy", []string{"backend", "memory", "timeout", "region", "role", "storage-bucket", "namespace", "user-id", "account-id", "access-key-id", "fc-service", "registry", "fc-endpoint", "oss-endpoint", "local-dir", "lithops-config"}},
 	{"Checks", []string{"dry-run", "smoke-test", "local-test", "allow-unverified-lithops"}},
 	{"Output", []string{"write-metadata"}},
@@ -21,7 +21,7 @@ var helpGroups = []struct {
 
 // placeholders name the kind of value a flag takes in --help.
 var placeholders = map[string]string{
-	"requirements": "FILE", "dockerfile": "FILE", "context": "DIR", "lithops-config": "FILE", "local-dir": "DIR",
+	"requirements": "FILE", "dockerfile": "FILE", "context": "DIR", "build-args": "KEY=VALUE", "lithops-config": "FILE", "local-dir": "DIR",
 	"memory": "MB[,MB...]", "timeout": "SECONDS", "python-version": "X.Y", "lithops-version": "X.Y.Z",
 	"role": "ARN", "registry": "REPOSITORY", "base-image": "IMAGE", "fc-endpoint": "URL", "oss-endpoint": "URL",
 	"runtime-name": "NAME", "backend": "NAME", "region": "REGION", "storage-bucket": "BUCKET",

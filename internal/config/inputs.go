@@ -21,6 +21,7 @@ var Inputs = []Input{
 	{Name: "requirements", Description: "A pip requirements file: a zip runtime (AWS: layer + function; FC: code zip), or with package-type image an image built without Docker. Added to Lithops' own runtime dependencies."},
 	{Name: "dockerfile", Description: "A Dockerfile: a container runtime. Setting both dockerfile and requirements is an error."},
 	{Name: "context", Description: "Docker build context. Default: the directory of the Dockerfile."},
+	{Name: "build-args", Description: "Dockerfile builds: build arguments (--build-arg), one KEY=VALUE per line as docker/build-push-action's build-args; blank lines and lines starting with # are ignored. Each is part of the build key: a changed value rebuilds and updates the functions. Logs show the names only, but a value used by a RUN step is recorded in the image's history: pass real secrets another way. On the command line, --build-args may be given once per argument."},
 	{Name: "package-type", Description: "zip or image. Default: image with a Dockerfile, else zip."},
 	{Name: "memory", Default: "256", Description: "Memory in MB; a comma list (256,1024,2048) deploys one function per size from one build."},
 	{Name: "timeout", Description: "Function timeout in seconds. Default: 180 (AWS Lambda, local), 300 (Aliyun FC)."},
@@ -49,6 +50,7 @@ var Inputs = []Input{
 	{Name: "fc-endpoint", Description: "Aliyun Function Compute endpoint (VPC endpoint or a local emulator). Default: derived from account and region."},
 	{Name: "oss-endpoint", Description: "Aliyun OSS endpoint. Default: derived from region."},
 	{Name: "local-dir", Description: "State directory of the local backend. Default: $RUNNER_TEMP/lithops-runtime in Actions, else the user cache directory."},
+	{Name: "installer", Default: "auto", Description: "What resolves a zip runtime's requirements: auto (uv when it is on PATH, else pip), pip, uv, or the path of a uv executable. The same versions give the same artifacts either way; pip installs lithops."},
 }
 
 // Outputs lists every output of the action contract, in the order action.yml documents them.

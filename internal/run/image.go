@@ -3,6 +3,9 @@ package run
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/dockerfiles"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/bytesize"
@@ -83,6 +86,11 @@ func (p *pipeline) buildImage(ctx context.Context) error {
 		}
 	} else {
 		spec.Requirements = nil
+		spec.BuildArgs = cfg.BuildArgs
+		if len(cfg.BuildArgs) > 0 {
+			// Names only: the values may be secret-ish (the build key covers them as a hash).
+			p.deps.UI.Infof("build args: %s", strings.Join(slices.Sorted(maps.Keys(cfg.BuildArgs)), ", "))
+		}
 		if lr, ok := p.backend.(deploy.LiveImageReader); ok {
 			// What the functions run now: a Dockerfile runtime of the same build key is not built.
 			if spec.Live, err = lr.LiveImage(ctx, p.request()); err != nil {

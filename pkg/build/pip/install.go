@@ -50,6 +50,14 @@ type Installer struct {
 	jobs     int
 	mu       sync.Mutex
 	resolved map[string]*Resolution
+	// wheelCache is WithWheelCache's directory ("": pip download).
+	wheelCache string
+	// uv is WithUV's executable ("": pip resolves).
+	uv string
+	// sdistDir is WithSourceBuilds' directory ("": no source builds).
+	sdistDir string
+	// index is WithIndex's settings.
+	index Index
 }
 
 // Option configures an Installer.
@@ -165,7 +173,10 @@ func (i *Installer) install(ctx context.Context, req InstallRequest) (*Report, e
 		args = append(args, "-r", f)
 	}
 	args = append(args, req.Requirements...)
-	if err := i.run(ctx, args, req.Platform, req.RequirementFiles...); err != nil {
+	if err := i.run(ctx, args, req); err != nil {
+		return nil, err
+	}
+	if err := RemoveLeftOut(req.Target); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(reportPath)
@@ -194,8 +205,7 @@ func (i *Installer) InstallLithops(ctx context.Context, version, target string, 
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", target, err)
 	}
-	args := append(i.baseArgs(target, platform), "--no-deps", "lithops=="+version)
-	if err := i.run(ctx, args, platform); err != nil {
+	if err := i.installLithops(ctx, version, target, platform); err != nil {
 		return err
 	}
 	src := filepath.Join(target, filepath.FromSlash(entryPoint))
@@ -209,17 +219,44 @@ func (i *Installer) InstallLithops(ctx context.Context, version, target string, 
 	return nil
 }
 
+// installLithops installs lithops==version without dependencies: with the wheel installer (the
+// resolver, uv or pip, finds the wheel; it is unpacked like the dependencies), else, or for a
+// release without a usable wheel, with pip. What LeftOut names (the lithops command's launcher)
+// is left out either way.
+func (i *Installer) installLithops(ctx context.Context, version, target string, platform Platform) error {
+	req := InstallRequest{Requirements: []string{"lithops==" + version}, NoDeps: true, Platform: platform, Target: target}
+	if i.unpack {
+		_, err := i.installWheels(ctx, req)
+		if !errors.Is(err, errFallback) {
+			return err
+		}
+	}
+	args := append(i.baseArgs(target, platform), "--no-deps", "lithops=="+version)
+	if err := i.run(ctx, args, req); err != nil {
+		return err
+	}
+	return RemoveLeftOut(target)
+}
+
 func (i *Installer) baseArgs(target string, p Platform) []string {
 	args := []string{"-m", "pip", "install", "--target", target}
 	args = append(args, p.pipArgs()...)
+	args = append(args, i.sourceLinks()...)
 	return append(args, "--no-compile", "--disable-pip-version-check", "--no-input", "--no-warn-script-location")
 }
 
-// run executes pip, logging its lines and keeping the tail for errors.
-func (i *Installer) run(ctx context.Context, args []string, p Platform, files ...string) error {
-	i.logger.Debug("running pip", "command", i.python+" "+strings.Join(args, " "))
+// run executes pip for req (its platform, files and requirements name what a failure is about),
+// logging its lines and keeping them for errors.
+func (i *Installer) run(ctx context.Context, args []string, req InstallRequest) error {
+	return i.runTool(ctx, "pip", i.python, args, req, "running pip with "+i.python, "install Python 3 with pip (e.g. actions/setup-python)")
+}
+
+// runTool runs pip or uv (tool) as exe, logging its lines; a missing executable is reported as
+// what (its operation) with fix, any other failure classified from the output (see ResolveError).
+func (i *Installer) runTool(ctx context.Context, tool, exe string, args []string, req InstallRequest, what, fix string) error {
+	i.logger.Debug("running "+tool, "command", exe+" "+strings.Join(args, " "))
 	out := &lineLog{logger: i.logger}
-	err := i.runner.Run(ctx, i.python, args, out, out)
+	err := i.runner.Run(ctx, exe, args, out, out)
 	out.flush()
 	if err == nil {
 		return nil
@@ -229,20 +266,15 @@ func (i *Installer) run(ctx context.Context, args []string, p Platform, files ..
 	}
 	var execErr *exec.Error
 	if errors.As(err, &execErr) {
-		return fmt.Errorf("running pip with %s: %w: install Python 3 with pip (e.g. actions/setup-python)", i.python, err)
+		return fmt.Errorf("%s: %w: %s", what, err, fix)
 	}
-	file, line := requirementLine(out.all(), files)
-	if pkg := noDistribution(out.all()); pkg != "" {
-		if f, l := findRequirement(files, pkg); f != "" {
-			file, line = f, l
-		}
-		return &NoWheelError{Package: pkg, Platform: p, Output: out.tail(15), File: file, Line: line}
-	}
-	return &InstallError{Err: err, Output: out.tail(20), File: file, Line: line}
+	return i.classify(ctx, tool, out.all(), err, req)
 }
 
 // InstallError is a failed pip install other than a missing wheel.
 type InstallError struct {
+	// Tool is "pip" or "uv" ("" means pip).
+	Tool   string
 	Err    error
 	Output string
 	// File and Line locate the requirement pip names in its error, when it names one.
@@ -251,7 +283,11 @@ type InstallError struct {
 }
 
 func (e *InstallError) Error() string {
-	return fmt.Sprintf("pip install failed (%v):\n%s", e.Err, e.Output)
+	tool := e.Tool
+	if tool == "" {
+		tool = "pip"
+	}
+	return fmt.Sprintf("%s failed (%v):\n%s", tool, e.Err, e.Output)
 }
 
 // Location is the requirements file and line pip's error points at ("" when none).
@@ -389,6 +425,8 @@ func noDistribution(lines []string) string {
 
 // NoWheelError is returned when pip finds no wheel of a package for the platform.
 type NoWheelError struct {
+	// Tool is "pip" or "uv" ("" means pip).
+	Tool string
 	// Package is the requirement pip could not satisfy, as pip names it.
 	Package string
 	// Platform is the target.
@@ -398,6 +436,9 @@ type NoWheelError struct {
 	// File and Line locate the requirement in a requirements file ("" when it is not in one).
 	File string
 	Line int
+	// Versions says what the newest version on the index offers ("" when unknown), e.g.
+	// "2.0: cp313-cp313-macosx_11_0_arm64, source only (.tar.gz)".
+	Versions string
 }
 
 // Location is the requirements file and line of the package ("" when unknown).
@@ -410,8 +451,22 @@ func (e *NoWheelError) Error() string {
 	}
 	return fmt.Sprintf("no wheel of %s for %s (tags %s). "+
 		"If %s is pure Python, build its wheel once (pip wheel --no-deps %s -w wheels/) and set PIP_FIND_LINKS=wheels/; "+
-		"if it has native code, pin a version that publishes manylinux wheels for Python %s %s, or build a container runtime (the dockerfile input). pip said:\n%s",
-		e.Package, e.Platform, e.Platform.shortTags(), name, name, e.Platform.Python, e.Platform.WheelArch(), e.Output)
+		"if it has native code, pin a version that publishes manylinux wheels for Python %s %s, or build a container runtime (the dockerfile input). %s said:\n%s",
+		e.Package, e.Platform, e.Platform.shortTags(), name, name, e.Platform.Python, e.Platform.WheelArch(), e.tool(), e.Output) + e.versions()
+}
+
+func (e *NoWheelError) tool() string {
+	if e.Tool == "" {
+		return "pip"
+	}
+	return e.Tool
+}
+
+func (e *NoWheelError) versions() string {
+	if e.Versions == "" {
+		return ""
+	}
+	return "\nThe newest version on the index offers " + e.Versions
 }
 
 // parseReport reads pip's --report JSON (see parseResolution) as the distributions installed.

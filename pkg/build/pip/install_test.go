@@ -95,13 +95,21 @@ func TestNoWheelError(t *testing.T) {
 		fmt.Fprintln(out, "ERROR: No matching distribution found for fastnative==2.0")
 		return errors.New("exit status 1")
 	}}
-	inst := NewInstaller(WithRunner(rec))
+	// The index has the name, with a wheel for another platform and a source archive only.
+	links := t.TempDir()
+	for _, f := range []string{"fastnative-2.0-cp313-cp313-macosx_11_0_arm64.whl", "fastnative-2.0.tar.gz"} {
+		if err := os.WriteFile(filepath.Join(links, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inst := NewInstaller(WithRunner(rec), WithIndex(Index{NoIndex: true, FindLinks: []string{links}}))
 	_, err := inst.InstallRequirements(context.Background(), InstallRequest{Requirements: []string{"fastnative==2.0"}, Target: t.TempDir(), Platform: Platform{Python: "3.12", Arch: "x86_64"}})
 	var nw *NoWheelError
 	if !errors.As(err, &nw) {
 		t.Fatalf("got %v, want a NoWheelError", err)
 	}
-	for _, want := range []string{"fastnative==2.0", "Python 3.12", "x86_64", "manylinux_2_17_x86_64", "pip wheel --no-deps fastnative -w wheels/", "PIP_FIND_LINKS", "dockerfile"} {
+	for _, want := range []string{"fastnative==2.0", "Python 3.12", "x86_64", "manylinux_2_17_x86_64", "pip wheel --no-deps fastnative -w wheels/", "PIP_FIND_LINKS", "dockerfile",
+		"The newest version on the index offers 2.0: wheels for macosx_11_0_arm64 (cp313); source only (.tar.gz)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%s", want, err)
 		}

@@ -112,7 +112,8 @@ func TestInstallFromWheelhouse(t *testing.T) {
 
 func TestOtherPlatformWheelRefused(t *testing.T) {
 	offline(t)
-	_, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+	ix := pip.Index{NoIndex: true, FindLinks: []string{os.Getenv("PIP_FIND_LINKS")}}
+	_, err := pip.NewInstaller(pip.WithIndex(ix)).InstallRequirements(context.Background(), pip.InstallRequest{
 		Requirements: []string{"fastnative"}, Target: t.TempDir(),
 		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 34},
 	})

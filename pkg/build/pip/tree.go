@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 )
@@ -61,23 +60,8 @@ func (i *Installer) PlanRequirements(ctx context.Context, req InstallRequest) (*
 		}
 		return nil, err
 	}
-	t := &Tree{cleanup: cleanup, Report: &Report{}}
-	t.plans = make([]*wheelPlan, len(wheels))
-	jobs := i.jobs
-	if jobs <= 0 {
-		jobs = 2 * runtime.GOMAXPROCS(0)
-	}
-	err = forEach(ctx, len(wheels), jobs, func(k int) error {
-		p, err := planWheel(wheels[k])
-		t.plans[k] = p
-		return err
-	})
-	if err == nil {
-		err = checkOwners(t.plans)
-	}
-	if err == nil {
-		err = checkMethods(t.plans)
-	}
+	plans, closeWheels, err := i.planWheels(ctx, wheels, req.Platform)
+	t := &Tree{plans: plans, cleanup: func() { closeWheels(); cleanup() }, Report: &Report{}}
 	if err != nil {
 		t.Close()
 		var unsup *UnsupportedWheelError
@@ -87,42 +71,15 @@ func (i *Installer) PlanRequirements(ctx context.Context, req InstallRequest) (*
 		}
 		return nil, err
 	}
+	names := metadataNames(plans)
 	for _, d := range res.Distributions {
-		t.Report.Distributions = append(t.Report.Distributions, Distribution{Name: d.Name, Version: d.Version, Requested: d.Requested})
+		t.Report.Distributions = append(t.Report.Distributions, Distribution{Name: names.of(d.Name), Version: d.Version, Requested: d.Requested})
 	}
 	return t, nil
 }
 
-// checkOwners refuses a tree in which two wheels install the same path.
-func checkOwners(plans []*wheelPlan) error {
-	owner := map[string]string{}
-	for _, p := range plans {
-		for _, f := range p.files {
-			if prev, ok := owner[f.dest]; ok {
-				return &UnsupportedWheelError{Wheel: p.wheel.Path, Reason: fmt.Sprintf("%s is also in %s", f.dest, filepath.Base(prev))}
-			}
-			owner[f.dest] = p.wheel.Path
-		}
-	}
-	return nil
-}
-
-// checkMethods refuses wheels whose members are compressed other than stored or deflated (their
-// bytes could not be copied into a zip as they are).
-func checkMethods(plans []*wheelPlan) error {
-	for _, p := range plans {
-		for _, f := range p.files {
-			if f.zf.Method != 0 && f.zf.Method != 8 {
-				return &UnsupportedWheelError{Wheel: p.wheel.Path, Reason: fmt.Sprintf("%s is compressed with method %d", f.name, f.zf.Method)}
-			}
-		}
-	}
-	return nil
-}
-
 // Close releases the wheels (and removes those downloaded for the plan).
 func (t *Tree) Close() {
-	closePlans(t.plans)
 	if t.cleanup != nil {
 		t.cleanup()
 	}
@@ -131,8 +88,7 @@ func (t *Tree) Close() {
 // Drop removes a distribution from the tree (and the report); false when it is not in it.
 func (t *Tree) Drop(name string) bool {
 	for k, p := range t.plans {
-		if base, _, ok := strings.Cut(p.distInfo, "-"); ok && normalize(base) == normalize(name) {
-			closePlans([]*wheelPlan{p})
+		if normalize(distName(p.distInfo)) == normalize(name) {
 			t.plans = append(t.plans[:k:k], t.plans[k+1:]...)
 			kept := t.Report.Distributions[:0]
 			for _, d := range t.Report.Distributions {
@@ -152,6 +108,17 @@ func (t *Tree) Files() ([]TreeFile, error) {
 	var out []TreeFile
 	for _, p := range t.plans {
 		for _, f := range p.files {
+			if f.dup {
+				continue
+			}
+			if f.zf == nil {
+				data, err := os.ReadFile(f.disk)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, TreeFile{Name: f.dest, Exec: f.exec, Data: data, Size: int64(len(data))})
+				continue
+			}
 			zf := f.zf
 			out = append(out, TreeFile{
 				Name: f.dest, Exec: zf.ExternalAttrs>>16&0o111 != 0,
@@ -191,14 +158,19 @@ func (t *Tree) WriteMetadata(ctx context.Context, dir string, want func(name str
 		buf := make([]byte, 64<<10)
 		for _, f := range p.files {
 			first, _, _ := strings.Cut(f.dest, "/")
-			if first != p.distInfo && !want(path.Base(f.dest)) {
+			if f.dup || first != p.distInfo && !want(path.Base(f.dest)) {
 				continue
 			}
 			dst := filepath.Join(dir, filepath.FromSlash(f.dest))
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			if err := writeZipFile(f.zf, dst, buf); err != nil {
+			if f.zf == nil {
+				err = copyFile(f.disk, dst, f.exec)
+			} else {
+				err = writeZipFile(f.zf, dst, buf)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -50,9 +50,15 @@ const installerName = "pip\n"
 // is kept and gets INSTALLER, REQUESTED (requested distributions only) and a RECORD rewritten for
 // the installed paths, executable bits are kept and no .pyc files are compiled.
 //
-// Wheels with scripts (console or gui entry points, .data/scripts), headers or data files, wheels
-// whose files overlap, and wheel format versions other than 1.x are not supported: the error is an
-// [*UnsupportedWheelError] and nothing has been written.
+// Data files (.data/data) go to the target's root, as pip --target moves them there. What
+// [LeftOut] names is not written: console and gui script launchers (pip writes them for the
+// interpreter that ran it), .data/scripts and .data/headers, nor their RECORD rows. Files two
+// wheels share are written once when their bytes are the same.
+//
+// Wheels whose files overlap with other bytes, wheel format versions other than 1.x, members that
+// are not regular files or are compressed other than stored or deflated are not supported: the
+// error is an [*UnsupportedWheelError] and nothing has been written. (The Installer's wheel
+// installer hands such a wheel alone to pip.)
 func UnpackWheels(ctx context.Context, target string, wheels []WheelFile, jobs int) error {
 	if jobs <= 0 {
 		jobs = 2 * runtime.GOMAXPROCS(0)
@@ -70,6 +76,14 @@ func UnpackWheels(ctx context.Context, target string, wheels []WheelFile, jobs i
 	defer closePlans(plans)
 	if err := checkOwners(plans); err != nil {
 		return err
+	}
+	return installPlans(ctx, target, plans, jobs)
+}
+
+// installPlans writes planned wheels into target, jobs at a time (<= 0: twice the CPUs).
+func installPlans(ctx context.Context, target string, plans []*wheelPlan, jobs int) error {
+	if jobs <= 0 {
+		jobs = 2 * runtime.GOMAXPROCS(0)
 	}
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", target, err)
@@ -137,12 +151,25 @@ type wheelPlan struct {
 	record [][]string
 	// gen memoizes generated().
 	gen []generatedFile
+	// omitted are the wheel's scripts and headers, left out of the tree (see LeftOut).
+	omitted []string
+	// byPip is set when pip installed this wheel (outside what the wheel installer handles): the
+	// files are on disk and gen holds nothing.
+	byPip bool
 }
 
 type plannedFile struct {
 	zf *zip.File
-	// name is the path inside the wheel; dest the path relative to the target (slash-separated).
-	name, dest string
+	// name is the path inside the wheel; dest the path relative to the target (slash-separated);
+	// record the path pip's RECORD gives it (dest, or "../../"+dest for a data file).
+	name, dest, record string
+	// disk is the file's path on this machine when pip installed the wheel (zf is nil then).
+	disk string
+	// exec is the executable bit of a file pip installed.
+	exec bool
+	// dup marks a file another wheel of the tree installs too, with the same bytes: it is
+	// written (and zipped) once, by the other wheel.
+	dup bool
 }
 
 func closePlans(plans []*wheelPlan) {
@@ -183,15 +210,6 @@ func planWheel(w WheelFile) (*wheelPlan, error) {
 	if v := headerValue(wheelMeta, "Wheel-Version"); !strings.HasPrefix(v, "1.") {
 		return p, unsupported("Wheel-Version %q (only 1.x is supported)", v)
 	}
-	if f := byName[p.distInfo+"/entry_points.txt"]; f != nil {
-		ep, err := readZipText(f)
-		if err != nil {
-			return p, fmt.Errorf("reading %s/entry_points.txt of %s: %w", p.distInfo, w.Path, err)
-		}
-		if strings.Contains(ep, "[console_scripts]") || strings.Contains(ep, "[gui_scripts]") {
-			return p, unsupported("it declares scripts, which pip generates for its interpreter")
-		}
-	}
 	recordFile := byName[p.distInfo+"/RECORD"]
 	if recordFile == nil {
 		return p, fmt.Errorf("wheel %s has no %s/RECORD: it is not a valid wheel", w.Path, p.distInfo)
@@ -217,19 +235,37 @@ func planWheel(w WheelFile) (*wheelPlan, error) {
 		if !f.Mode().IsRegular() {
 			return p, unsupported("%s is not a regular file", f.Name)
 		}
-		dest := f.Name
+		if f.Method != zip.Store && f.Method != zip.Deflate {
+			return p, unsupported("%s is compressed with zip method %d (only stored and deflated members are copied)", f.Name, f.Method)
+		}
+		dest, record := f.Name, f.Name
 		if first, rest, ok := strings.Cut(f.Name, "/"); ok && first == dataDir {
-			scheme, sub, _ := strings.Cut(rest, "/")
+			scheme, sub, ok := strings.Cut(rest, "/")
+			if !ok {
+				return p, unsupported("%s is not in a scheme directory", f.Name)
+			}
 			switch scheme {
 			case "purelib", "platlib":
-				dest = sub
+				dest, record = sub, sub
+			case "data":
+				// pip --target installs under a temporary home and moves its items into the
+				// target: data files land at the target's root, recorded relative to home/lib/python.
+				dest, record = sub, "../../"+sub
+			case "scripts", "headers":
+				// Left out: see LeftOut.
+				p.omitted = append(p.omitted, f.Name)
+				continue
 			default:
-				return p, unsupported("it installs %s files (%s)", scheme, f.Name)
+				return p, unsupported("it installs files of the unknown scheme %q (%s)", scheme, f.Name)
 			}
-		} else if first == dataDir {
+		} else if f.Name == dataDir {
 			return p, unsupported("%s is not in a scheme directory", f.Name)
 		}
-		p.files = append(p.files, plannedFile{zf: f, name: f.Name, dest: dest})
+		if leftOut(dest) {
+			p.omitted = append(p.omitted, f.Name)
+			continue
+		}
+		p.files = append(p.files, plannedFile{zf: f, name: f.Name, dest: dest, record: record})
 	}
 	return p, nil
 }
@@ -261,13 +297,25 @@ func (p *wheelPlan) install(ctx context.Context, target string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if f.dup {
+			continue
+		}
 		dst := filepath.Join(target, filepath.FromSlash(f.dest))
 		if err := mkdir(filepath.Dir(dst)); err != nil {
 			return err
 		}
+		if f.zf == nil {
+			if err := copyFile(f.disk, dst, f.exec); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := writeZipFile(f.zf, dst, buf); err != nil {
 			return err
 		}
+	}
+	if p.byPip {
+		return nil
 	}
 	info := filepath.Join(target, p.distInfo)
 	if err := mkdir(info); err != nil {
@@ -295,14 +343,18 @@ type generatedFile struct {
 // pip writes them: RECORD lists the installed paths (moved .data files under their new path), the
 // files the wheel's RECORD omitted with their hash, and the generated files.
 func (p *wheelPlan) generated() ([]generatedFile, error) {
-	if p.gen != nil {
+	if p.gen != nil || p.byPip {
 		return p.gen, nil
 	}
-	moved := map[string]string{} // wheel path -> installed path, where they differ
+	moved := map[string]string{} // wheel path -> recorded path, where they differ
 	for _, f := range p.files {
-		if f.dest != f.name {
-			moved[f.name] = f.dest
+		if f.record != f.name {
+			moved[f.name] = f.record
 		}
+	}
+	omitted := map[string]bool{}
+	for _, name := range p.omitted {
+		omitted[name] = true
 	}
 	gen := []generatedFile{{p.distInfo + "/INSTALLER", []byte(installerName)}}
 	if p.wheel.Requested {
@@ -316,6 +368,9 @@ func (p *wheelPlan) generated() ([]generatedFile, error) {
 			continue
 		}
 		name := r[0]
+		if omitted[name] {
+			continue
+		}
 		if d, ok := moved[name]; ok {
 			name = d
 		}
@@ -328,12 +383,12 @@ func (p *wheelPlan) generated() ([]generatedFile, error) {
 	}
 	// Files the wheel has but its RECORD does not list are recorded with their hash, as pip does.
 	for _, f := range p.files {
-		if !seen[f.dest] {
+		if !seen[f.record] {
 			data, err := readZipFile(f.zf)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, []string{f.dest, recordHash(data), fmt.Sprint(len(data))})
+			rows = append(rows, []string{f.record, recordHash(data), fmt.Sprint(len(data))})
 		}
 	}
 	for _, g := range gen {
@@ -349,6 +404,28 @@ func (p *wheelPlan) generated() ([]generatedFile, error) {
 	}
 	p.gen = append(gen, generatedFile{recordPath, []byte(buf.String())})
 	return p.gen, nil
+}
+
+// copyFile copies a file pip installed into the target.
+func copyFile(src, dst string, exec bool) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	mode := os.FileMode(0o644)
+	if exec {
+		mode = 0o755
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	return out.Close()
 }
 
 // readZipFile reads a member whole.

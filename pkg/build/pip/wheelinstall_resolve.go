@@ -55,7 +55,13 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	if err != nil {
 		return nil, err
 	}
-	res, err := i.resolve(ctx, adapted)
+	useUV := i.uv != "" && !hashLocked(req.RequirementFiles)
+	res, err := i.resolveBuilding(ctx, func() (*Resolution, error) {
+		if useUV {
+			return i.resolveUV(ctx, adapted)
+		}
+		return i.resolve(ctx, adapted)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -69,15 +75,19 @@ func (i *Installer) Resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	return res, nil
 }
 
+// hashLocked reports whether requirement files are a hash lock (pip checks the hashes: uv's
+// resolution is not used for them).
+func hashLocked(files []string) bool {
+	lock, err := ReadLock(files)
+	return err == nil && lock != nil
+}
+
 // resolve is Resolve of a request pip accepts as it is, memoized.
 func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolution, error) {
-	key := requestKey(req)
-	i.mu.Lock()
-	if r, ok := i.resolved[key]; ok {
-		i.mu.Unlock()
+	key := requestKey(req) + strings.Join(i.sourceLinks(), " ")
+	if r := i.resolvedFor(key); r != nil {
 		return r, nil
 	}
-	i.mu.Unlock()
 	reportFile, err := os.CreateTemp("", "pip-report-*.json")
 	if err != nil {
 		return nil, fmt.Errorf("creating pip's report file: %w", err)
@@ -101,7 +111,7 @@ func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolutio
 	}
 	args = append(args, req.Requirements...)
 	start := time.Now()
-	if err := i.run(ctx, args, req.Platform, req.RequirementFiles...); err != nil {
+	if err := i.run(ctx, args, req); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(reportPath)
@@ -113,12 +123,7 @@ func (i *Installer) resolve(ctx context.Context, req InstallRequest) (*Resolutio
 		return nil, err
 	}
 	i.logger.Debug("pip resolved", "distributions", len(res.Distributions), "took", time.Since(start).Round(time.Millisecond))
-	i.mu.Lock()
-	if i.resolved == nil {
-		i.resolved = map[string]*Resolution{}
-	}
-	i.resolved[key] = res
-	i.mu.Unlock()
+	i.remember(key, res)
 	return res, nil
 }
 
@@ -187,7 +192,9 @@ func (i *Installer) installWheels(ctx context.Context, req InstallRequest) (*Rep
 		return nil, err
 	}
 	start := time.Now()
-	if err := UnpackWheels(ctx, req.Target, wheels, i.jobs); err != nil {
+	plans, closeWheels, err := i.planWheels(ctx, wheels, req.Platform)
+	defer closeWheels()
+	if err != nil {
 		var unsup *UnsupportedWheelError
 		if errors.As(err, &unsup) {
 			i.logger.Info("the wheel installer cannot install this tree: pip installs it", "reason", unsup.Error())
@@ -195,14 +202,18 @@ func (i *Installer) installWheels(ctx context.Context, req InstallRequest) (*Rep
 		}
 		return nil, err
 	}
+	if err := installPlans(ctx, req.Target, plans, i.jobs); err != nil {
+		return nil, err
+	}
 	i.logger.Info("installed wheels", "count", len(wheels), "target", req.Target, "took", time.Since(start).Round(time.Millisecond))
 	rep := &Report{}
+	names := metadataNames(plans)
 	for _, d := range res.Distributions {
 		top, err := TopLevel(req.Target, d.Name, d.Version)
 		if err != nil {
 			return nil, err
 		}
-		rep.Distributions = append(rep.Distributions, Distribution{Name: d.Name, Version: d.Version, Requested: d.Requested, TopLevel: top})
+		rep.Distributions = append(rep.Distributions, Distribution{Name: names.of(d.Name), Version: d.Version, Requested: d.Requested, TopLevel: top})
 	}
 	return rep, nil
 }
@@ -226,6 +237,16 @@ func (i *Installer) fetchWheels(ctx context.Context, res *Resolution, p Platform
 		}
 		remote = append(remote, d)
 	}
+	if len(remote) > 0 && i.wheelCache != "" {
+		var have map[string]string
+		all := remote
+		have, remote = i.downloadWheels(ctx, remote)
+		for _, d := range all {
+			if p, ok := have[d.Name]; ok {
+				wheels = append(wheels, WheelFile{Path: p, Requested: d.Requested})
+			}
+		}
+	}
 	if len(remote) == 0 {
 		return wheels, cleanup, nil
 	}
@@ -240,7 +261,7 @@ func (i *Installer) fetchWheels(ctx context.Context, res *Resolution, p Platform
 	for _, d := range remote {
 		args = append(args, d.Name+"=="+d.Version)
 	}
-	if err := i.run(ctx, args, p); err != nil {
+	if err := i.run(ctx, args, InstallRequest{Platform: p}); err != nil {
 		return nil, cleanup, err
 	}
 	for _, d := range remote {
@@ -271,4 +292,21 @@ func fileSHA256(p string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// resolvedFor returns the resolution this installer already made for key (nil when none).
+func (i *Installer) resolvedFor(key string) *Resolution {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.resolved[key]
+}
+
+// remember keeps res as the resolution of key for later requests of this installer.
+func (i *Installer) remember(key string, res *Resolution) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.resolved == nil {
+		i.resolved = map[string]*Resolution{}
+	}
+	i.resolved[key] = res
 }

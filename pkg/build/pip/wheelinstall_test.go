@@ -196,11 +196,9 @@ func TestUnpackWheelsUnsupported(t *testing.T) {
 		other map[string]string // a second wheel, if any
 		want  string
 	}{
-		{name: "console scripts", extra: map[string]string{"demo-1.0.dist-info/entry_points.txt": "[console_scripts]\ndemo = demo:main\n"}, want: "declares scripts"},
-		{name: "data scripts", extra: map[string]string{"demo-1.0.data/scripts/demo": "#!python\n"}, want: "scripts files"},
-		{name: "headers", extra: map[string]string{"demo-1.0.data/headers/demo.h": ""}, want: "headers files"},
 		{name: "wheel version 2", extra: map[string]string{"demo-1.0.dist-info/WHEEL": "Wheel-Version: 2.0\n"}, want: `Wheel-Version "2.0"`},
-		{name: "overlapping wheels", other: map[string]string{"demo/__init__.py": "", "other-1.0.dist-info/WHEEL": wheelMeta, "other-1.0.dist-info/RECORD": ""}, want: "demo/__init__.py is also in"},
+		{name: "unknown scheme", extra: map[string]string{"demo-1.0.data/libexec/demo": ""}, want: `unknown scheme "libexec"`},
+		{name: "overlapping wheels, other bytes", other: map[string]string{"demo/__init__.py": "# other\n", "other-1.0.dist-info/WHEEL": wheelMeta, "other-1.0.dist-info/RECORD": ""}, want: "demo/__init__.py is also in demo-1.0-py3-none-any.whl, with other bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -33,10 +33,24 @@ func execRunner(logger *slog.Logger, env []string) Runner {
 		err := proc.Run(ctx, cmd)
 		w.flush()
 		if err != nil {
-			return fmt.Errorf("running %s: %w\n%s", strings.Join(append([]string{name}, args...), " "), err, w.tail())
+			return fmt.Errorf("running %s: %w\n%s", commandLine(name, args), err, w.tail())
 		}
 		return nil
 	}
+}
+
+// commandLine is name and args as an error shows them: the values of --build-arg K=V are left
+// out (K=…), since build arguments may be secret-ish.
+func commandLine(name string, args []string) string {
+	shown := append([]string{name}, args...)
+	for i := 1; i < len(shown); i++ {
+		if shown[i-1] == "--build-arg" {
+			if k, _, ok := strings.Cut(shown[i], "="); ok {
+				shown[i] = k + "=…"
+			}
+		}
+	}
+	return strings.Join(shown, " ")
 }
 
 // lineLogger is an io.Writer logging complete lines and keeping the last tailLines of them.

@@ -78,3 +78,17 @@ func TestExecRunner(t *testing.T) {
 		})
 	}
 }
+
+// TestExecRunnerErrorHidesBuildArgValues: a failed build's error shows the command line with the
+// names of its build arguments, never their values.
+func TestExecRunnerErrorHidesBuildArgValues(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	err := execRunner(logger)(context.Background(), t.TempDir(), "sh", "-c", "exit 3", "--build-arg", "TOKEN=hunter2-value", "--build-arg", "EMPTY=", "ctx")
+	if err == nil {
+		t.Fatal("runner succeeded, want an error")
+	}
+	want := `running sh -c exit 3 --build-arg TOKEN=… --build-arg EMPTY=… ctx: exit status 3`
+	if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("runner error = %q, want it to contain %q and not the value", err, want)
+	}
+}
