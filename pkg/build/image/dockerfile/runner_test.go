@@ -83,7 +83,7 @@ func TestExecRunner(t *testing.T) {
 // names of its build arguments, never their values.
 func TestExecRunnerErrorHidesBuildArgValues(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	err := execRunner(logger)(context.Background(), t.TempDir(), "sh", "-c", "exit 3", "--build-arg", "TOKEN=hunter2-value", "--build-arg", "EMPTY=", "ctx")
+	err := execRunner(logger, nil)(context.Background(), t.TempDir(), "sh", "-c", "exit 3", "--build-arg", "TOKEN=hunter2-value", "--build-arg", "EMPTY=", "ctx")
 	if err == nil {
 		t.Fatal("runner succeeded, want an error")
 	}
