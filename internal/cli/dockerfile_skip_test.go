@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,9 +34,9 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
-// countBuilds puts a buildah in front of PATH that records each invocation in a file and runs the
-// real one, and returns a function that counts the invocations so far.
-func countBuilds(t *testing.T) func() int {
+// countBuilds puts a buildah in front of the program's PATH (in env) that records each invocation
+// in a file and runs the real one, and returns a function that counts the invocations so far.
+func countBuilds(t *testing.T, env map[string]string) func() int {
 	t.Helper()
 	real, err := findExecutable("buildah")
 	if err != nil {
@@ -47,7 +48,7 @@ func countBuilds(t *testing.T) func() int {
 	if err := os.WriteFile(filepath.Join(dir, "buildah"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	env["PATH"] = dir + string(os.PathListSeparator) + os.Getenv("PATH")
 	return func() int {
 		data, err := os.ReadFile(log)
 		if os.IsNotExist(err) {
@@ -73,7 +74,7 @@ func findExecutable(name string) (string, error) {
 // lambdaTemplateContext writes dockerfiles/aws_lambda/Dockerfile into ctxDir with base as its base
 // image and its pip step replaced by a COPY of the same dependencies installed from the fixture
 // wheelhouse (no PyPI here), plus a .dockerignore leaving out scratch/.
-func lambdaTemplateContext(t *testing.T, ctxDir, base string) {
+func lambdaTemplateContext(t *testing.T, ctxDir, base, wheels string) {
 	t.Helper()
 	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
 	if err != nil {
@@ -85,7 +86,7 @@ func lambdaTemplateContext(t *testing.T, ctxDir, base string) {
 	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
 		t.Fatalf("the template changed: update this test\n%s", df)
 	}
-	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+	if _, err := pip.NewInstaller(pip.WithEnv("PIP_NO_INDEX=1", "PIP_FIND_LINKS="+wheels, "PIP_DISABLE_PIP_VERSION_CHECK=1")).InstallRequirements(context.Background(), pip.InstallRequest{
 		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
 		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 34},
 	}); err != nil {
@@ -117,19 +118,20 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real buildah builds skipped in -short mode")
 	}
-	offline(t, goodWheels)
+	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
-	buildahSandbox(t, strings.Split(base, "/")[0])
-	builds := countBuilds(t)
+	sandbox := buildahSandboxEnv(t, strings.Split(base, "/")[0])
 	buildStart := time.Now()
 	if _, err := binary(); err != nil { // built before the runs are timed
 		t.Fatal(err)
 	}
 	t.Logf("go build of the program: %s", time.Since(buildStart).Round(time.Millisecond))
 	d := newAWSDeploy(t)
+	maps.Copy(d.env, sandbox)
+	builds := countBuilds(t, d.env)
 	d.cloud.ImageInvoker = imageInvoker(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
-	lambdaTemplateContext(t, ctxDir, base)
+	lambdaTemplateContext(t, ctxDir, base, goodWheels)
 	// A build argument a RUN step writes into the image, given as the action gives it (a multi-line
 	// INPUT_ variable). Its values are distinctive, so that a log showing one is found.
 	df, err := os.ReadFile(filepath.Join(ctxDir, "Dockerfile"))
@@ -412,6 +414,7 @@ func runBinary(t *testing.T, ws string, env map[string]string, args ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	env = withWheels(t, env)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = ws
 	for _, kv := range os.Environ() {

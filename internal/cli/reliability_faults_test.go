@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -83,11 +84,15 @@ func checkMetadataWrites(t *testing.T, c *fakeaws.Cloud, fns []string) {
 	}
 }
 
-// fastRetries turns on the AWS SDK's 2026 retry behaviour (its own switch, which users can set
-// too): retries after errors other than throttling back off from 50 ms instead of 1 s. The
-// product's retry configuration (attempts, maximum backoff, retried codes) is unchanged.
-func fastRetries(t *testing.T) {
-	t.Setenv("AWS_NEW_RETRIES_2026", "true")
+// fastRetries returns env with the AWS SDK's 2026 retry behaviour turned on (its own switch,
+// which users can set too): retries after errors other than throttling back off from 50 ms
+// instead of 1 s. The product's retry configuration (attempts, maximum backoff, retried codes) is
+// unchanged. The SDK reads the switch from the process's environment only, so the runs that use it
+// are the built program in a process of its own (runBinary), and the tests stay parallel.
+func fastRetries(env map[string]string) map[string]string {
+	out := maps.Clone(env)
+	out["AWS_NEW_RETRIES_2026"] = "true"
+	return out
 }
 
 // stagedPuts counts the answered PUTs of staging objects.
@@ -139,11 +144,11 @@ func (c *faultCount) String() string {
 // exactly the state a run without faults leaves: same functions (configuration, code, tags), one
 // layer version, the same metadata written once as the last S3 write, no staging object.
 func TestReliabilityFaultsConverge(t *testing.T) {
-	offline(t, goodWheels)
-	fastRetries(t)
+	parallelOffline(t, goodWheels)
 	t.Run("zip", func(t *testing.T) {
+		t.Parallel()
 		// With bigblob the layer is staged through S3, under faults too.
-		offline(t, goodWheels+" "+bigWheels(t))
+		useWheels(t, goodWheels+" "+bigWheels(t))
 		clean := newAWSDeploy(t)
 		writeFile(t, filepath.Join(clean.ws, "requirements.txt"), "acme-text-utils\nbigblob\n")
 		clean.cloud.Settle = 0 // how long functions take to settle does not change where they end
@@ -194,6 +199,7 @@ func TestReliabilityFaultsConverge(t *testing.T) {
 		}
 	})
 	t.Run("image", func(t *testing.T) {
+		t.Parallel()
 		base := serveLambdaBase(t, "3.12")
 		// The local test of the image is not what this test is about: it is skipped for speed.
 		args := []string{"--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512", "--local-test", "false"}
@@ -226,14 +232,14 @@ func TestReliabilityFaultsConverge(t *testing.T) {
 	})
 }
 
-// faulty runs a deploy with f injected into every service of the cloud; the run must succeed
-// despite the faults. It logs the faults met.
+// faulty runs a deploy (the built program, with the SDK's fast retries) with f injected into
+// every service of the cloud; the run must succeed despite the faults. It logs the faults met.
 func faulty(t *testing.T, d *awsDeploy, what string, f fakeaws.Fault) *session {
 	t.Helper()
 	var count faultCount
 	d.cloud.InjectFaults(count.counted(f))
 	start := time.Now()
-	s := d.run(t)
+	s := runBinary(t, d.ws, fastRetries(d.env), d.args...)
 	if s.code != 0 {
 		t.Fatalf("%s with faults: exit %d\n%s", what, s.code, s.stderr.String())
 	}
