@@ -7,10 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +33,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	moreParallel()
+	// The built program (binary), which a few tests run in processes of their own, is built while
+	// the first tests run when the whole package runs: a cold go build takes a minute and more on
+	// a busy 2-core machine.
+	if flag.Lookup("test.run").Value.String() == "" {
+		go binary()
+	}
 	dir, err := os.MkdirTemp("", "cli-wheelhouses-")
 	if err != nil {
 		panic(err)
@@ -51,7 +60,22 @@ func TestMain(m *testing.M) {
 	fcRaisingWheels = build("fc-raising", wheelhouse.Options{Lithops: []string{"3.7.0", "3.6.0"}, HandlerError: "stand-in failure: the runtime is broken"})
 	code := m.Run()
 	os.RemoveAll(dir)
+	removeBinary()
 	os.Exit(code)
+}
+
+// moreParallel runs up to 4 parallel tests at once (twice GOMAXPROCS if more) unless -parallel
+// says otherwise: these end-to-end tests mostly wait (on pip, buildah, images starting, the fake
+// clouds' settle and retry delays), so Go's default of GOMAXPROCS leaves the CPUs half idle.
+func moreParallel() {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(4, 2*runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // session is one run of the program with its own environment and captured streams.

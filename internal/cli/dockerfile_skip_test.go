@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -393,6 +394,7 @@ func (c *countingRegistry) Uploads() int {
 
 // binary builds the program (main.go) once per test binary and returns its path.
 var binary = sync.OnceValues(func() (string, error) {
+	binaryStarted.Store(true)
 	dir, err := os.MkdirTemp("", "lithops-runtime-bin-")
 	if err != nil {
 		return "", err
@@ -405,6 +407,17 @@ var binary = sync.OnceValues(func() (string, error) {
 	}
 	return out, nil
 })
+
+var binaryStarted atomic.Bool
+
+// removeBinary removes the built program, once it is built, if it was.
+func removeBinary() {
+	if binaryStarted.Load() {
+		if bin, err := binary(); err == nil {
+			os.RemoveAll(filepath.Dir(bin))
+		}
+	}
+}
 
 // runBinary runs the built program in ws with this process's environment (PATH, pip and
 // containers settings) plus env, outside GitHub Actions, and returns the session.
