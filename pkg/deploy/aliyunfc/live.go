@@ -60,21 +60,39 @@ func (b *Backend) RunsDeployedCode(ctx context.Context, d *deploy.Deployment, fn
 	return b.isDeployed(p, live), nil
 }
 
-// stillDeployed returns nil when function name is still as this run deployed it, and an error
+// stillDeployed returns function name when it is still as this run deployed it, and an error
 // wrapping deploy.ErrSuperseded when another deployment changed it since.
-func (b *Backend) stillDeployed(ctx context.Context, p *plan, name string) error {
+func (b *Backend) stillDeployed(ctx context.Context, p *plan, name string) (*Function, error) {
 	if err := b.waitReady(ctx, name); err != nil {
-		return err
+		return nil, err
 	}
 	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) })
 	if err != nil {
-		return fmt.Errorf("restoring function %s: reading it: %w", name, err)
+		return nil, fmt.Errorf("restoring function %s: reading it: %w", name, err)
 	}
 	if live != nil && live.Name == "" {
 		live.Name = name
 	}
 	if !b.isDeployed(p, live) {
-		return fmt.Errorf("function %s was not restored: %w", name, deploy.ErrSuperseded)
+		return nil, fmt.Errorf("function %s was not restored: %w", name, deploy.ErrSuperseded)
 	}
-	return nil
+	return live, nil
+}
+
+// deployedByUs reads function name and returns it when it is exactly as plan p deploys it (nil
+// otherwise, or when it cannot be read): after a conditional update refused because the ETag
+// changed, it tells this run's own earlier attempt (whose answer was lost) from another
+// deployment's change.
+func (b *Backend) deployedByUs(ctx context.Context, p *plan, name string) *Function {
+	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) })
+	if err != nil || live == nil {
+		return nil
+	}
+	if live.Name == "" {
+		live.Name = name
+	}
+	if !b.isDeployed(p, live) {
+		return nil
+	}
+	return live
 }
