@@ -407,11 +407,31 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			if err := b.waitReady(ctx, spec.Name); err != nil {
 				return d, err
 			}
-			b.log.Info("updating function", "function", spec.Name)
 			// On FC 2.0 the update is conditional on the ETag Plan read: a deployment that changed
-			// the function since is detected, not overwritten (FC 3.0 has no condition).
+			// the function since is detected, not overwritten. FC 3.0 has no condition: the
+			// function is read once more just before, and must still be as Plan read it.
 			spec.IfMatch = fp.live.ETag
-			updated, err := b.retry(ctx, "updating function "+spec.Name, func() (*Function, error) { return b.fc.Update(ctx, spec) })
+			if spec.IfMatch == "" {
+				if err := b.unchangedSincePlan(ctx, fp); err != nil {
+					return d, err
+				}
+			}
+			b.log.Info("updating function", "function", spec.Name)
+			attempt := 0
+			updated, err := b.retry(ctx, "updating function "+spec.Name, func() (*Function, error) {
+				if attempt++; attempt > 1 && spec.IfMatch == "" {
+					// FC 3.0, a retry (after 409 ConcurrentUpdateError: another update was under
+					// way; or a lost answer): done if the function is this run's already, refused
+					// if another deployment changed it.
+					if live := b.deployedByUs(ctx, p, spec.Name); live != nil {
+						return live, nil
+					}
+					if err := b.unchangedSincePlan(ctx, fp); err != nil {
+						return nil, err
+					}
+				}
+				return b.fc.Update(ctx, spec)
+			})
 			if err != nil {
 				if !isChanged(err) {
 					return d, err
@@ -605,9 +625,34 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 			}
 			spec.Code = code.code
 		}
-		if err := b.waitReady(ctx, t.name); err != nil {
-			errs = append(errs, err)
-		} else if _, err := b.retry(ctx, "restoring function "+t.name, func() (*Function, error) { return b.fc.Update(ctx, spec) }); err != nil {
+		if spec.IfMatch == "" {
+			// FC 3.0: no condition; the function is read again right before the update (the
+			// staging above may have taken a while), leaving a window of one call.
+			if _, err := b.stillDeployed(ctx, p, t.name); err != nil {
+				errs = append(errs, err)
+				if code != nil {
+					code.cleanup(context.WithoutCancel(ctx))
+				}
+				continue
+			}
+		}
+		attempt := 0
+		restore := func() (*Function, error) {
+			if attempt++; attempt > 1 && spec.IfMatch == "" {
+				// FC 3.0, a retry (after 409 ConcurrentUpdateError: another update was under way;
+				// or a lost answer): done if the function is restored already, left alone if
+				// another deployment changed it.
+				live, err := b.fc.Get(ctx, t.name)
+				if err == nil && live != nil && sameFunction(live, restored(prev, t.prevCode)) {
+					return live, nil
+				}
+				if _, err := b.stillDeployed(ctx, p, t.name); err != nil {
+					return nil, err
+				}
+			}
+			return b.fc.Update(ctx, spec)
+		}
+		if _, err := b.retry(ctx, "restoring function "+t.name, restore); err != nil {
 			errs = append(errs, superseded(err))
 		} else if err := b.waitReady(ctx, t.name); err != nil {
 			errs = append(errs, err)

@@ -3,6 +3,8 @@ package aliyunfc
 import (
 	"context"
 	"fmt"
+	"hash/crc64"
+	"strconv"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
@@ -95,4 +97,37 @@ func (b *Backend) deployedByUs(ctx context.Context, p *plan, name string) *Funct
 		return nil
 	}
 	return live
+}
+
+// unchangedSincePlan reads function fp (FC 3.0, right before its unconditional update) and fails
+// when another deployment changed its code or configuration since Plan read it: that change is
+// reported, not overwritten (all but a change in the moment between this read and the update).
+func (b *Backend) unchangedSincePlan(ctx context.Context, fp functionPlan) error {
+	name := fp.spec.Name
+	live, err := try(ctx, b, func() (*Function, error) { return b.fc.Get(ctx, name) })
+	if err != nil {
+		return fmt.Errorf("updating function %s: reading it first: %w", name, err)
+	}
+	if live == nil || !sameFunction(live, fp.live) {
+		return fmt.Errorf("updating function %s: the function changed since this run read it (another deployment is running?); nothing of it was overwritten: run again to deploy over the new state", name)
+	}
+	return nil
+}
+
+// sameFunction tells whether two reads of a function show the same code and configuration.
+func sameFunction(a, b *Function) bool {
+	return a.CodeChecksum == b.CodeChecksum && a.Image == b.Image && a.Runtime == b.Runtime && a.Handler == b.Handler &&
+		a.Role == b.Role && a.Description == b.Description && a.MemoryMB == b.MemoryMB && a.TimeoutSec == b.TimeoutSec &&
+		a.InternetAccess == b.InternetAccess && a.Port == b.Port
+}
+
+// restored is what a function looks like once restored to prev: prev, with the checksum of the
+// previous code zip when the restore puts it back.
+func restored(prev *Function, prevCode []byte) *Function {
+	want := *prev
+	if prevCode != nil {
+		// FC's codeChecksum: the CRC-64/ECMA-182 of the zip, in decimal.
+		want.CodeChecksum = strconv.FormatUint(crc64.Checksum(prevCode, crc64.MakeTable(crc64.ECMA)), 10)
+	}
+	return &want
 }
