@@ -176,16 +176,25 @@ func testFCConcurrentDeploysLoop(t *testing.T, version, python, service, runtime
 		// the function (its code is live) and failed after; or, on FC 3.0 only, it restored the
 		// function's previous code after its failed smoke test.
 		explained := func(fn string, code fcDescribes) string {
-			for i, s := range sessions {
-				log := s.stderr.String()
-				switch {
-				case s.code == 0:
-				case strings.Contains(log, "the runtime metadata "+prefix+fn+".meta.json this run wrote "+fcMetadataMayDiffer):
-					return "a failed run wrote its metadata, then saw other code live"
-				case fcReqsDescribe(sets[i]) == code && strings.Contains(log, "updating function function="+fn+"\n"):
-					return "a failed run's code is live"
-				case !conditional && strings.Contains(log, fcRestored) && strings.Contains(log, "restoring the previous code and configuration function="+fn+"\n"):
-					return "a failed run restored the previous code (FC 3.0)"
+			reasons := []struct {
+				why  string
+				said func(i int, log string) bool
+			}{
+				{"a failed run's code is live", func(i int, log string) bool {
+					return fcReqsDescribe(sets[i]) == code && strings.Contains(log, "updating function function="+fn+"\n")
+				}},
+				{"a failed run wrote its metadata, then saw other code live", func(i int, log string) bool {
+					return strings.Contains(log, "the runtime metadata "+prefix+fn+".meta.json this run wrote "+fcMetadataMayDiffer)
+				}},
+				{"a failed run restored the previous code (FC 3.0)", func(i int, log string) bool {
+					return !conditional && strings.Contains(log, fcRestored) && strings.Contains(log, "restoring the previous code and configuration function="+fn+"\n")
+				}},
+			}
+			for _, r := range reasons {
+				for i, s := range sessions {
+					if s.code != 0 && r.said(i, s.stderr.String()) {
+						return r.why
+					}
 				}
 			}
 			return ""
