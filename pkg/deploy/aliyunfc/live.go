@@ -10,20 +10,30 @@ import (
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy"
 )
 
-// Two deployments of one runtime may run at the same time. Function Compute 3.0's UpdateFunction
-// takes no condition (no revision, no If-Match: the 2023-03-30 API has no ETag), and OSS's
-// PutObject can only refuse to overwrite any object (x-oss-forbid-overwrite), not one that changed.
-// So this backend narrows the windows instead of closing them:
+// Two deployments of one runtime may run at the same time. What keeps them from mixing:
 //
-//   - before the runtime metadata is written, and again after, the function is read and must be
-//     exactly as this run deployed it: code checksum (or image digest) and configuration
-//     (RunsDeployedCode);
-//   - a restore after a failed smoke test first reads the function and restores it only while it
-//     is still as this run left it: a newer update of another deployment is left alone.
+//   - Function Compute 2.0 (Lithops <= 3.6): UpdateFunction and DeleteFunction take If-Match with
+//     the function's ETag. Apply's update is conditional on the ETag Plan read, a restore after a
+//     failed smoke test (update, or delete of a function this run created) on the ETag this run's
+//     own create or update left: another deployment's change is refused (412), never overwritten,
+//     and the restore reports it (deploy.ErrSuperseded). A retried update whose first answer was
+//     lost finds the ETag changed and recognises its own change (deployedByUs).
+//   - Function Compute 3.0 (Lithops >= 3.7): its API (2023-03-30) has no condition: UpdateFunction
+//     takes the function name and body only, DeleteFunction the name, and GetFunction reports no
+//     ETag. So the function is read right before every update and before every retry (after 409
+//     ConcurrentUpdateError, another update under way, or a lost answer): Apply's update goes on
+//     only while the function is as Plan read it (unchangedSincePlan), a restore only while it is
+//     as this run left it (stillDeployed). What remains is one call: another deployment's update
+//     made and finished between that read and the update is overwritten.
+//   - Both: before the runtime metadata is written, and again after, the function is read and must
+//     be exactly as this run deployed it: code checksum (or image digest) and configuration
+//     (RunsDeployedCode). OSS's PutObject can only refuse to overwrite any object
+//     (x-oss-forbid-overwrite), not one that changed, so another run's metadata write delayed past
+//     this run's can land last; the run that wrote it then fails its check after the write and
+//     says that its metadata may describe a runtime that no longer runs.
 //
-// What remains: another deployment's update landing in the milliseconds between that read and the
-// restore (or between the last check and the metadata write) is overwritten; the run that made it
-// then fails its own check, so at least one of the two runs says so.
+// So at least one of two conflicting runs fails, a run that exits 0 saw, after its metadata
+// write, exactly what it deployed, and when every run exits 0 functions and metadata agree.
 
 // isDeployed tells whether a live function is exactly what plan p deploys under that name.
 func (b *Backend) isDeployed(p *plan, live *Function) bool {
