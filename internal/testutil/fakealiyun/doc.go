@@ -28,6 +28,10 @@
 //     412 PreconditionFailed; invoking it while an update is in progress runs the code and
 //     configuration from before the update.
 //   - FC 2.0 has no state machine for code functions: creates and updates take effect at once.
+//     CreateFunction, GetFunction and UpdateFunction answer with an ETag header, new with every
+//     change; UpdateFunction and DeleteFunction with an If-Match header that is not the
+//     function's ETag are 412 PreconditionFailed and change nothing (FC 2.0's conditional
+//     update; FC 3.0's API has no such condition, and the fake ignores If-Match there).
 //     Services: 409 ServiceAlreadyExists, 404 ServiceNotFound, deleting one that still has
 //     functions is 412 ServiceNotEmpty; the role is checked on the service. A qualifier
 //     (service.LATEST) is accepted and ignored: the fake has no versions.

@@ -252,9 +252,10 @@ func (c *Cloud) fc2CreateFunction(w http.ResponseWriter, r *http.Request, target
 	if _, ok := s.functions[cfg.FunctionName]; ok {
 		return 0, &Error{http.StatusConflict, "FunctionAlreadyExists", fmt.Sprintf("function '%s' already exists in service '%s'", cfg.FunctionName, svcName)}
 	}
-	f := &function{cfg: cfg}
+	f := &function{cfg: cfg, etag: newETag()}
 	setCode(f, code)
 	s.functions[cfg.FunctionName] = f
+	w.Header().Set("ETag", f.etag)
 	writeJSON(w, http.StatusOK, f.cfg)
 	return http.StatusOK, nil
 }
@@ -284,6 +285,7 @@ func (c *Cloud) fc2GetFunction(w http.ResponseWriter, r *http.Request, target st
 	if e != nil {
 		return 0, e
 	}
+	w.Header().Set("ETag", f.etag)
 	writeJSON(w, http.StatusOK, f.cfg)
 	return http.StatusOK, nil
 }
@@ -307,6 +309,9 @@ func (c *Cloud) fc2UpdateFunction(w http.ResponseWriter, r *http.Request, target
 	if e != nil {
 		return 0, e
 	}
+	if e := ifMatch(r, f, target); e != nil {
+		return 0, e
+	}
 	cfg := f.cfg
 	in.apply(&cfg)
 	if e := c.validate(cfg, false); e != nil {
@@ -317,6 +322,8 @@ func (c *Cloud) fc2UpdateFunction(w http.ResponseWriter, r *http.Request, target
 		setCode(f, code)
 	}
 	f.cfg.LastModifiedTime = c.now().UTC().Format(fc2Time)
+	f.etag = newETag()
+	w.Header().Set("ETag", f.etag)
 	writeJSON(w, http.StatusOK, f.cfg)
 	return http.StatusOK, nil
 }
@@ -325,8 +332,11 @@ func (c *Cloud) fc2DeleteFunction(w http.ResponseWriter, r *http.Request, target
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	svc, fn := splitTarget(target)
-	s, _, e := c.lookup(svc, fn)
+	s, f, e := c.lookup(svc, fn)
 	if e != nil {
+		return 0, e
+	}
+	if e := ifMatch(r, f, target); e != nil {
 		return 0, e
 	}
 	delete(s.functions, fn)
@@ -344,4 +354,36 @@ func (c *Cloud) fc2Invoke(w http.ResponseWriter, r *http.Request, target string)
 	cfg, code := f.cfg, f.code
 	c.mu.Unlock()
 	return c.invoke(w, r, cfg, code)
+}
+
+// newETag is a new FC 2.0 ETag: FC returns an opaque hex string (e19d5cd5af0378da05f63f891c7467af
+// in its documentation) that changes with every change of the function.
+func newETag() string {
+	return strings.ToLower(strings.ReplaceAll(newID(), "-", ""))
+}
+
+// ifMatch checks an FC 2.0 request's If-Match header (UpdateFunction, DeleteFunction) against the
+// function's ETag: a request made for another version of the function is 412 PreconditionFailed
+// and changes nothing. Without the header the request is unconditional. Called with c.mu held.
+func ifMatch(r *http.Request, f *function, target string) *Error {
+	want := r.Header.Get("If-Match")
+	if want == "" || want == f.etag {
+		return nil
+	}
+	return &Error{http.StatusPreconditionFailed, "PreconditionFailed", fmt.Sprintf("function '%s' has etag %s, not the If-Match %s: it was changed since it was read", target, f.etag, want)}
+}
+
+// UpdateFunction2 changes an FC 2.0 function as another deployment's UpdateFunction would: at
+// once, with a new ETag. For tests of concurrent deployments.
+func (c *Cloud) UpdateFunction2(serviceName, name string, change func(*Function)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, f, e := c.lookup(serviceName, name)
+	if e != nil {
+		return e
+	}
+	change(&f.cfg)
+	f.cfg.LastModifiedTime = c.now().UTC().Format(fc2Time)
+	f.etag = newETag()
+	return nil
 }

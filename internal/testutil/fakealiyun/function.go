@@ -66,6 +66,8 @@ type function struct {
 	// live is what invocations run: the configuration and code before an update in progress.
 	live     Function
 	liveCode []byte
+	// etag is FC 2.0's ETag header of the function, new with every change.
+	etag string
 }
 
 func (f *function) state() FunctionState {

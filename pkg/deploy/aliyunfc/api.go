@@ -34,6 +34,9 @@ type Function struct {
 	Port  int
 	// Tags are the function's tags (FC 3.0; nil on FC 2.0, which tags services only).
 	Tags map[string]string
+	// ETag is FC 2.0's version of the function, new with every change ("" on FC 3.0, whose API
+	// has none): an update or delete with it as IfMatch is refused if the function changed since.
+	ETag string
 }
 
 // Code is a function's code: a zip sent inline, or an OSS object.
@@ -54,6 +57,9 @@ type FunctionSpec struct {
 	Port  int
 	// Tags are set when the function is created (FC 3.0); an update sets them with Tag.
 	Tags map[string]string
+	// IfMatch, when not "", makes an update conditional: it is refused (an error isChanged
+	// reports) unless the function's ETag is still IfMatch. FC 2.0 only; "" on FC 3.0.
+	IfMatch string
 }
 
 // Invocation is a synchronous invocation's answer.
@@ -71,8 +77,10 @@ type FunctionAPI interface {
 	// Get returns the function, or nil when it does not exist.
 	Get(ctx context.Context, name string) (*Function, error)
 	Create(ctx context.Context, spec FunctionSpec) (*Function, error)
+	// Update returns the function as the update left it (with its new ETag on FC 2.0).
 	Update(ctx context.Context, spec FunctionSpec) (*Function, error)
-	Delete(ctx context.Context, name string) error
+	// Delete deletes the function; with ifMatch not "" (FC 2.0) only while its ETag is ifMatch.
+	Delete(ctx context.Context, name, ifMatch string) error
 	// CodeURL is a download URL of the function's current code zip.
 	CodeURL(ctx context.Context, name string) (string, error)
 	Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error)
@@ -99,6 +107,13 @@ func isNotFound(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
 }
+
+// errChanged is wrapped by a conditional update or delete (FC 2.0's If-Match) that FC refused:
+// the function changed since its ETag was read.
+var errChanged = errors.New("the function changed since this run read it")
+
+// isChanged tells whether a conditional update or delete was refused because the function changed.
+func isChanged(err error) bool { return errors.Is(err, errChanged) }
 
 // isNotReady tells whether err says the function is not ready yet (pending, updating).
 func isNotReady(err error) bool {

@@ -1,6 +1,7 @@
 package aliyunfc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -295,6 +296,9 @@ type touched struct {
 	name     string
 	previous *Function // nil: created by Apply
 	prevCode []byte    // the previous code zip, when Apply replaced it
+	// etag is the function's ETag as this run's create or update left it (FC 2.0; "" on FC 3.0,
+	// or when the answer was lost): Restore is conditional on it.
+	etag string
 }
 
 // Apply creates the service (FC 2.0) and creates or updates the functions, waiting for each to be
@@ -370,13 +374,17 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 		}
 		if fp.action == deploy.Create {
 			b.log.Info("creating function", "function", spec.Name, "memory", spec.MemoryMB)
-			if _, err := b.retry(ctx, "creating function "+spec.Name, func() (*Function, error) { return b.fc.Create(ctx, spec) }); err != nil {
+			t := touched{name: spec.Name}
+			created, err := b.retry(ctx, "creating function "+spec.Name, func() (*Function, error) { return b.fc.Create(ctx, spec) })
+			if err != nil {
 				if !b.createdByUs(ctx, err, p, spec) {
 					return d, err
 				}
 				b.log.Info("the function exists already with this run's code and configuration (an earlier attempt's answer was lost)", "function", spec.Name)
+			} else {
+				t.etag = created.ETag
 			}
-			st.touched = append(st.touched, touched{name: spec.Name})
+			st.touched = append(st.touched, t)
 			*progress = append(*progress, "function "+spec.Name+" was created")
 		} else if !fp.update {
 			// Only the tags differ: the function's code and configuration are left alone.
@@ -399,10 +407,42 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			if err := b.waitReady(ctx, spec.Name); err != nil {
 				return d, err
 			}
-			b.log.Info("updating function", "function", spec.Name)
-			if _, err := b.retry(ctx, "updating function "+spec.Name, func() (*Function, error) { return b.fc.Update(ctx, spec) }); err != nil {
-				return d, err
+			// On FC 2.0 the update is conditional on the ETag Plan read: a deployment that changed
+			// the function since is detected, not overwritten. FC 3.0 has no condition: the
+			// function is read once more just before, and must still be as Plan read it.
+			spec.IfMatch = fp.live.ETag
+			if spec.IfMatch == "" {
+				if err := b.unchangedSincePlan(ctx, fp); err != nil {
+					return d, err
+				}
 			}
+			b.log.Info("updating function", "function", spec.Name)
+			attempt := 0
+			updated, err := b.retry(ctx, "updating function "+spec.Name, func() (*Function, error) {
+				if attempt++; attempt > 1 && spec.IfMatch == "" {
+					// FC 3.0, a retry (after 409 ConcurrentUpdateError: another update was under
+					// way; or a lost answer): done if the function is this run's already, refused
+					// if another deployment changed it.
+					if live := b.deployedByUs(ctx, p, spec.Name); live != nil {
+						return live, nil
+					}
+					if err := b.unchangedSincePlan(ctx, fp); err != nil {
+						return nil, err
+					}
+				}
+				return b.fc.Update(ctx, spec)
+			})
+			if err != nil {
+				if !isChanged(err) {
+					return d, err
+				}
+				// A retried update whose first attempt was served (its answer lost) also finds
+				// the ETag changed: then the function is exactly as this run deploys it.
+				if updated = b.deployedByUs(ctx, p, spec.Name); updated == nil {
+					return d, fmt.Errorf("updating function %s: the function changed since this run read it (another deployment is running?); nothing of it was overwritten: run again to deploy over the new state: %w", spec.Name, err)
+				}
+			}
+			t.etag = updated.ETag
 			st.touched = append(st.touched, t)
 			*progress = append(*progress, "function "+spec.Name+" was updated")
 			if fp.tags != nil {
@@ -490,7 +530,7 @@ func (b *Backend) retry(ctx context.Context, what string, call func() (*Function
 	deadline := time.Now().Add(b.opts.ReadyTimeout)
 	for attempt := 1; ; attempt++ {
 		f, err := call()
-		if err == nil || !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) || attempt >= 12 {
+		if err == nil || isChanged(err) || !(isNotReady(err) || isTransient(err) || isReset(err)) || time.Now().After(deadline) || attempt >= 12 {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", what, err)
 			}
@@ -548,25 +588,34 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 	p := d.Plan.State.(*plan)
 	var errs []error
 	for _, t := range slices.Backward(st.touched) {
-		if t.previous == nil {
-			if err := b.stillDeployed(ctx, p, t.name); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			b.log.Info("deleting the function this run created", "function", t.name)
-			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Delete(ctx, t.name) }); err != nil && !isNotFound(err) {
-				errs = append(errs, fmt.Errorf("deleting function %s: %w", t.name, err))
-			}
+		live, err := b.stillDeployed(ctx, p, t.name)
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
-		if err := b.stillDeployed(ctx, p, t.name); err != nil {
-			errs = append(errs, err)
+		// On FC 2.0 the delete or update is conditional on the ETag this run's own change left
+		// (else the one just read): a deployment that changed the function since, even in the
+		// moment after that read, is not overwritten. FC 3.0 has no condition: there the read
+		// just above is all that guards the restore.
+		etag := cmp.Or(t.etag, live.ETag)
+		superseded := func(err error) error {
+			if isChanged(err) {
+				return fmt.Errorf("function %s was not restored (%v): %w", t.name, err, deploy.ErrSuperseded)
+			}
+			return err
+		}
+		if t.previous == nil {
+			b.log.Info("deleting the function this run created", "function", t.name)
+			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Delete(ctx, t.name, etag) }); err != nil && !isNotFound(err) {
+				errs = append(errs, superseded(fmt.Errorf("deleting function %s: %w", t.name, err)))
+			}
 			continue
 		}
 		b.log.Info("restoring the previous code and configuration", "function", t.name)
 		prev := t.previous
 		spec := FunctionSpec{Name: t.name, Runtime: prev.Runtime, Handler: prev.Handler, Role: prev.Role, Description: prev.Description,
-			MemoryMB: prev.MemoryMB, TimeoutSec: prev.TimeoutSec, InternetAccess: prev.InternetAccess, Image: prev.Image, Port: prev.Port}
+			MemoryMB: prev.MemoryMB, TimeoutSec: prev.TimeoutSec, InternetAccess: prev.InternetAccess, Image: prev.Image, Port: prev.Port,
+			IfMatch: etag}
 		var code *codeSource
 		if t.prevCode != nil {
 			var err error
@@ -576,10 +625,35 @@ func (b *Backend) Restore(ctx context.Context, d *deploy.Deployment) error {
 			}
 			spec.Code = code.code
 		}
-		if err := b.waitReady(ctx, t.name); err != nil {
-			errs = append(errs, err)
-		} else if _, err := b.retry(ctx, "restoring function "+t.name, func() (*Function, error) { return b.fc.Update(ctx, spec) }); err != nil {
-			errs = append(errs, err)
+		if spec.IfMatch == "" {
+			// FC 3.0: no condition; the function is read again right before the update (the
+			// staging above may have taken a while), leaving a window of one call.
+			if _, err := b.stillDeployed(ctx, p, t.name); err != nil {
+				errs = append(errs, err)
+				if code != nil {
+					code.cleanup(context.WithoutCancel(ctx))
+				}
+				continue
+			}
+		}
+		attempt := 0
+		restore := func() (*Function, error) {
+			if attempt++; attempt > 1 && spec.IfMatch == "" {
+				// FC 3.0, a retry (after 409 ConcurrentUpdateError: another update was under way;
+				// or a lost answer): done if the function is restored already, left alone if
+				// another deployment changed it.
+				live, err := b.fc.Get(ctx, t.name)
+				if err == nil && live != nil && sameFunction(live, restored(prev, t.prevCode)) {
+					return live, nil
+				}
+				if _, err := b.stillDeployed(ctx, p, t.name); err != nil {
+					return nil, err
+				}
+			}
+			return b.fc.Update(ctx, spec)
+		}
+		if _, err := b.retry(ctx, "restoring function "+t.name, restore); err != nil {
+			errs = append(errs, superseded(err))
 		} else if err := b.waitReady(ctx, t.name); err != nil {
 			errs = append(errs, err)
 		}

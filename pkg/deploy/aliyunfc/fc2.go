@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	fc2 "github.com/aliyun/fc-go-sdk"
@@ -100,20 +101,36 @@ func (a *fc2API) Get(ctx context.Context, name string) (*Function, error) {
 		}
 		return nil, err
 	}
+	return a.function(name, out.Header, fc2Fields{out.FunctionName, out.Runtime, out.Handler, out.Description, out.CodeChecksum, out.MemorySize, out.Timeout, out.CodeSize}), nil
+}
+
+// fc2Fields are the fields of FC 2.0's function metadata this package reads (every SDK output
+// embeds the metadata).
+type fc2Fields struct {
+	name, runtime, handler, description, checksum *string
+	memory, timeout                               *int32
+	size                                          *int64
+}
+
+// function converts an FC 2.0 answer: its function metadata and its ETag header.
+func (a *fc2API) function(name string, h http.Header, m fc2Fields) *Function {
 	f := &Function{
-		Name: str(out.FunctionName), ID: a.FunctionID(name), Runtime: str(out.Runtime), Handler: str(out.Handler),
-		Description: str(out.Description), CodeChecksum: str(out.CodeChecksum), InternetAccess: true,
+		Name: str(m.name), ID: a.FunctionID(name), Runtime: str(m.runtime), Handler: str(m.handler),
+		Description: str(m.description), CodeChecksum: str(m.checksum), InternetAccess: true, ETag: fc2.GetEtag(h),
 	}
-	if out.MemorySize != nil {
-		f.MemoryMB = int(*out.MemorySize)
+	if f.Name == "" {
+		f.Name = name
 	}
-	if out.Timeout != nil {
-		f.TimeoutSec = int(*out.Timeout)
+	if m.memory != nil {
+		f.MemoryMB = int(*m.memory)
 	}
-	if out.CodeSize != nil {
-		f.CodeSize = *out.CodeSize
+	if m.timeout != nil {
+		f.TimeoutSec = int(*m.timeout)
 	}
-	return f, nil
+	if m.size != nil {
+		f.CodeSize = *m.size
+	}
+	return f
 }
 
 func str(s *string) string {
@@ -133,10 +150,11 @@ func fc2Code(c *Code) *fc2.Code {
 func (a *fc2API) Create(ctx context.Context, s FunctionSpec) (*Function, error) {
 	in := fc2.NewCreateFunctionInput(a.service).WithFunctionName(s.Name).WithRuntime(s.Runtime).WithHandler(s.Handler).
 		WithDescription(s.Description).WithMemorySize(int32(s.MemoryMB)).WithTimeout(int32(s.TimeoutSec)).WithCode(fc2Code(s.Code))
-	if _, err := a.c.CreateFunction(in); err != nil {
+	out, err := a.c.CreateFunction(in)
+	if err != nil {
 		return nil, fc2Error("CreateFunction "+a.service+"/"+s.Name, err)
 	}
-	return a.Get(ctx, s.Name)
+	return a.function(s.Name, out.Header, fc2Fields{out.FunctionName, out.Runtime, out.Handler, out.Description, out.CodeChecksum, out.MemorySize, out.Timeout, out.CodeSize}), nil
 }
 
 func (a *fc2API) Update(ctx context.Context, s FunctionSpec) (*Function, error) {
@@ -145,15 +163,33 @@ func (a *fc2API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 	if s.Code != nil {
 		in = in.WithCode(fc2Code(s.Code))
 	}
-	if _, err := a.c.UpdateFunction(in); err != nil {
-		return nil, fc2Error("UpdateFunction "+a.service+"/"+s.Name, err)
+	if s.IfMatch != "" {
+		in = in.WithIfMatch(s.IfMatch)
 	}
-	return a.Get(ctx, s.Name)
+	out, err := a.c.UpdateFunction(in)
+	if err != nil {
+		return nil, conditional(fc2Error("UpdateFunction "+a.service+"/"+s.Name, err), s.IfMatch)
+	}
+	return a.function(s.Name, out.Header, fc2Fields{out.FunctionName, out.Runtime, out.Handler, out.Description, out.CodeChecksum, out.MemorySize, out.Timeout, out.CodeSize}), nil
 }
 
-func (a *fc2API) Delete(ctx context.Context, name string) error {
-	_, err := a.c.DeleteFunction(fc2.NewDeleteFunctionInput(a.service, name))
-	return fc2Error("DeleteFunction "+a.service+"/"+name, err)
+func (a *fc2API) Delete(ctx context.Context, name, ifMatch string) error {
+	in := fc2.NewDeleteFunctionInput(a.service, name)
+	if ifMatch != "" {
+		in = in.WithIfMatch(ifMatch)
+	}
+	_, err := a.c.DeleteFunction(in)
+	return conditional(fc2Error("DeleteFunction "+a.service+"/"+name, err), ifMatch)
+}
+
+// conditional marks the answer to a call made with If-Match that FC refused with 412
+// PreconditionFailed: the function's ETag is no longer the one sent (errChanged).
+func conditional(err error, ifMatch string) error {
+	var ae *APIError
+	if ifMatch != "" && errors.As(err, &ae) && ae.Status == http.StatusPreconditionFailed {
+		return fmt.Errorf("%w (its ETag is no longer %s): %w", errChanged, ifMatch, err)
+	}
+	return err
 }
 
 func (a *fc2API) CodeURL(ctx context.Context, name string) (string, error) {

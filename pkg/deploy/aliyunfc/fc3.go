@@ -205,7 +205,13 @@ func (a *fc3API) Create(ctx context.Context, s FunctionSpec) (*Function, error) 
 	return fromFC3(out.Body), nil
 }
 
+// Update updates the function unconditionally: FC 3.0's UpdateFunction (2023-03-30) takes the
+// function name and body only, no If-Match; a spec asking for a condition is refused rather than
+// silently served unconditionally.
 func (a *fc3API) Update(ctx context.Context, s FunctionSpec) (*Function, error) {
+	if s.IfMatch != "" {
+		return nil, fmt.Errorf("UpdateFunction %s: Function Compute 3.0 has no conditional update (If-Match)", s.Name)
+	}
 	in := &fc3.UpdateFunctionInput{
 		Runtime: dara.String(s.Runtime), Handler: dara.String(s.Handler), Description: dara.String(s.Description),
 		MemorySize: dara.Int32(int32(s.MemoryMB)), Timeout: dara.Int32(int32(s.TimeoutSec)), InternetAccess: dara.Bool(s.InternetAccess),
@@ -221,7 +227,9 @@ func (a *fc3API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 	return fromFC3(out.Body), nil
 }
 
-func (a *fc3API) Delete(ctx context.Context, name string) error {
+// Delete deletes the function unconditionally: FC 3.0's DeleteFunction takes no condition (ifMatch
+// is always "", as Get reports no ETag).
+func (a *fc3API) Delete(ctx context.Context, name, ifMatch string) error {
 	_, err := a.c.DeleteFunction(dara.String(name))
 	return fc3Error("DeleteFunction "+name, err)
 }
