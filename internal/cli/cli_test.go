@@ -33,13 +33,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	moreParallel()
-	// The built program (binary), which a few tests run in processes of their own, is built while
-	// the first tests run when the whole package runs: a cold go build takes a minute and more on
-	// a busy 2-core machine.
-	if flag.Lookup("test.run").Value.String() == "" {
-		go binary()
+	if os.Getenv(asProgram) == "1" { // runBinary: this test binary is the program (main.go's Command)
+		os.Exit(Command())
 	}
+	moreParallel()
 	dir, err := os.MkdirTemp("", "cli-wheelhouses-")
 	if err != nil {
 		panic(err)
@@ -60,7 +57,6 @@ func TestMain(m *testing.M) {
 	fcRaisingWheels = build("fc-raising", wheelhouse.Options{Lithops: []string{"3.7.0", "3.6.0"}, HandlerError: "stand-in failure: the runtime is broken"})
 	code := m.Run()
 	os.RemoveAll(dir)
-	removeBinary()
 	os.Exit(code)
 }
 

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,7 +108,7 @@ func buildKeyIn(log string) string {
 }
 
 // TestAWSLambdaDockerfileUnchangedIsSkipped deploys a Dockerfile runtime (our AWS template, real
-// buildah) to the fake AWS with the built program (go build of main.go, timed), then runs again: unchanged, nothing is built (the buildah invocations
+// buildah) to the fake AWS with the program in a process of its own (runBinary, timed), then runs again: unchanged, nothing is built (the buildah invocations
 // are counted), pushed or changed. A .dockerignored file changing changes nothing either, nor the
 // same build-args written differently (comments, order, spacing); a context file no step copies
 // rebuilds the same image, which is kept (only the functions' build-key tags change); a copied
@@ -122,11 +121,6 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
 	sandbox := buildahSandboxEnv(t, strings.Split(base, "/")[0])
-	buildStart := time.Now()
-	if _, err := binary(); err != nil { // built before the runs are timed
-		t.Fatal(err)
-	}
-	t.Logf("go build of the program: %s", time.Since(buildStart).Round(time.Millisecond))
 	d := newAWSDeploy(t)
 	maps.Copy(d.env, sandbox)
 	builds := countBuilds(t, d.env)
@@ -392,38 +386,17 @@ func (c *countingRegistry) Uploads() int {
 	return c.uploads
 }
 
-// binary builds the program (main.go) once per test binary and returns its path.
-var binary = sync.OnceValues(func() (string, error) {
-	binaryStarted.Store(true)
-	dir, err := os.MkdirTemp("", "lithops-runtime-bin-")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "lithops-runtime")
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", out, ".")
-	cmd.Dir = filepath.Join("..", "..")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, b)
-	}
-	return out, nil
-})
+// asProgram, set to 1 in its environment, makes this test binary the program itself: TestMain runs
+// Command, all main.go does. The tests that need the program in a process of its own (the
+// process's own environment, PATH and signals; timing a whole run) run it so, without a go build.
+const asProgram = "LITHOPS_RUNTIME_TEST_AS_PROGRAM"
 
-var binaryStarted atomic.Bool
-
-// removeBinary removes the built program, once it is built, if it was.
-func removeBinary() {
-	if binaryStarted.Load() {
-		if bin, err := binary(); err == nil {
-			os.RemoveAll(filepath.Dir(bin))
-		}
-	}
-}
-
-// runBinary runs the built program in ws with this process's environment (PATH, pip and
-// containers settings) plus env, outside GitHub Actions, and returns the session.
+// runBinary runs the program (this test binary as the program: asProgram) in a process of its own
+// in ws with this process's environment (PATH, pip and containers settings) plus env, outside
+// GitHub Actions, and returns the session.
 func runBinary(t *testing.T, ws string, env map[string]string, args ...string) *session {
 	t.Helper()
-	bin, err := binary()
+	bin, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,6 +412,7 @@ func runBinary(t *testing.T, ws string, env map[string]string, args ...string) *
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	cmd.Env = append(cmd.Env, asProgram+"=1")
 	s := &session{env: env}
 	cmd.Stdout, cmd.Stderr = &s.stdout, &s.stderr
 	err = cmd.Run()
