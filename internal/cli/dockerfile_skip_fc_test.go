@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,6 +113,7 @@ func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
 	if err := remote.Write(baseTag, baseImg); err != nil {
 		t.Fatal(err)
 	}
+
 	acr := newCountingRegistry(t)
 	acrHost := strings.TrimPrefix(acr.srv.URL, "http://")
 	repo := acrHost + "/lithops/fc-df"
@@ -140,6 +142,7 @@ func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
 		key, log        string
 		took            time.Duration
 	}
+	var runsSoFar atomic.Int32
 	step := func(t *testing.T) outcome {
 		t.Helper()
 		b0, u0 := builds(), acr.Uploads()
@@ -147,6 +150,7 @@ func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
 		start := time.Now()
 		s := runBinary(t, d.ws, d.env, d.args...)
 		took := time.Since(start)
+		t.Logf("run %d: %s", runsSoFar.Add(1), took.Round(time.Millisecond))
 		if s.code != 0 {
 			t.Fatalf("exit %d\n%s", s.code, s.stderr.String())
 		}
