@@ -135,23 +135,23 @@ func cachedImage(py string, packages []string) (v1.Image, error) {
 // python is what the image takes of this machine's python<py>.
 type python struct {
 	exe, prefix, pipDir string
-	stamp               string // the executable's size and modification time
+	stamp               string // the executable's size and modification time, pip's version
 }
 
 func hostPython(py string) (python, error) {
-	out, err := exec.Command("python"+py, "-c", "import sys, os, pip; print(os.path.realpath(sys.executable)); print(sys.base_prefix); print(os.path.dirname(pip.__file__))").Output()
+	out, err := exec.Command("python"+py, "-c", "import sys, os, pip; print(os.path.realpath(sys.executable)); print(sys.base_prefix); print(os.path.dirname(pip.__file__)); print(pip.__version__)").Output()
 	if err != nil {
 		return python{}, fmt.Errorf("python%s with pip (on PATH, as .ci/run sets): %w", py, err)
 	}
 	lines := strings.Fields(string(out))
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		return python{}, fmt.Errorf("python%s: unexpected answer %q", py, out)
 	}
 	fi, err := os.Stat(lines[0])
 	if err != nil {
 		return python{}, err
 	}
-	return python{exe: lines[0], prefix: lines[1], pipDir: lines[2], stamp: fmt.Sprint(fi.Size(), fi.ModTime().UnixNano())}, nil
+	return python{exe: lines[0], prefix: lines[1], pipDir: lines[2], stamp: fmt.Sprint(fi.Size(), fi.ModTime().UnixNano(), " pip ", lines[3])}, nil
 }
 
 // mtime is the modification time of the files the stand-in adds.
