@@ -23,11 +23,24 @@ func CacheDir(t testing.TB) string {
 	if d := os.Getenv("LITHOPS_RUNTIME_TEST_CACHE"); d != "" {
 		return d
 	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatalf("no cache directory for the PyPI downloads (set LITHOPS_RUNTIME_TEST_CACHE): %v", err)
+	if userCacheErr != nil {
+		t.Fatalf("no cache directory for the PyPI downloads (set LITHOPS_RUNTIME_TEST_CACHE): %v", userCacheErr)
 	}
-	return filepath.Join(d, "lithops-runtime-action-tests")
+	return filepath.Join(userCacheDir, "lithops-runtime-action-tests")
+}
+
+// userCacheDir is the user cache directory as the process started with it: captured when the
+// package is initialised, before a TestMain points XDG_CACHE_HOME at a run's own directory (as
+// internal/cli's does for the tool's build cache), so that downloads stay cached across runs.
+var userCacheDir, userCacheErr = os.UserCacheDir()
+
+// Wheels returns a directory holding the wheels of reqs themselves (no dependencies), downloaded
+// once like Wheelhouse: a find-links wheelhouse of, e.g., the real lithops==3.7.0.
+func Wheels(t testing.TB, reqs ...string) string {
+	t.Helper()
+	args := append([]string{"-m", "pip", "download", "--disable-pip-version-check", "--no-input", "--quiet",
+		"--no-deps", "--only-binary=:all:"}, reqs...)
+	return download(t, args)
 }
 
 // Wheelhouse returns a directory holding the wheels pip downloads from PyPI for reqs (with their

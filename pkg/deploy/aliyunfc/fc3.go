@@ -246,7 +246,9 @@ func (a *fc3API) CodeURL(ctx context.Context, name string) (string, error) {
 }
 
 func (a *fc3API) Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error) {
-	out, err := a.c.InvokeFunctionWithOptions(dara.String(name), &fc3.InvokeFunctionRequest{Body: bytes.NewReader(payload)},
+	// With the context: an invocation can last the function's timeout (and the client's 15-minute
+	// read timeout); an interrupted run or a canceled smoke test must not wait for it.
+	out, err := a.c.InvokeFunctionWithContext(ctx, dara.String(name), &fc3.InvokeFunctionRequest{Body: bytes.NewReader(payload)},
 		&fc3.InvokeFunctionHeaders{XFcInvocationType: dara.String("Sync"), XFcLogType: dara.String("Tail")}, &dara.RuntimeOptions{})
 	if err != nil {
 		return nil, fc3Error("InvokeFunction "+name, err)
