@@ -19,13 +19,13 @@ var awsClientRequirements = []string{"lithops==" + clientLithops, "boto3"}
 // imports from there (its layer does not carry them).
 var lambdaRuntimePackages = []string{"boto3"}
 
-// awsCloud starts the fake AWS for a client test: the tool's environment set in the process (the
-// SDK reads it from there), functions that reach the fake S3 and import boto3 as on Lambda.
+// awsCloud starts the fake AWS for a client test: the tool's environment (the program's own, so
+// that the tests run in parallel; the fake's service endpoints override a machine-wide
+// AWS_ENDPOINT_URL), functions that reach the fake S3 and import boto3 as on Lambda.
 func awsCloud(t *testing.T) (*fakeaws.Cloud, map[string]string) {
 	t.Helper()
 	cloud := fakeaws.Start(t)
-	env := cloud.Setenv(t)
-	t.Setenv("AWS_ENDPOINT_URL", "") // a machine-wide endpoint must not override the fake's
+	env := cloud.Env(t.TempDir())
 	cloud.FunctionEnv = map[string]string{"AWS_ENDPOINT_URL_S3": cloud.S3.URL}
 	cloud.RuntimePackages = runtimePackages(t, clientPython, lambdaRuntimePackages...)
 	return cloud, env
@@ -106,6 +106,7 @@ func tail(s string, n int) string {
 // call. The negative control runs the same client on an account where nothing was deployed: it
 // tries to deploy (which the check catches).
 func TestUnmodifiedClientOnAWSZipRuntime(t *testing.T) {
+	t.Parallel()
 	python := clientVenv(t, clientPython, awsClientRequirements...)
 
 	t.Run("deployed by the tool", func(t *testing.T) {

@@ -113,6 +113,7 @@ func lambdaBaseWithSDK(t *testing.T, py string) v1.Image {
 // runs the image) and makes no deploying call. Negative controls: with nothing deployed, and with
 // the image deployed but its metadata missing, the same check fails.
 func TestUnmodifiedClientOnAWSContainerRuntime(t *testing.T) {
+	t.Parallel()
 	python := clientVenv(t, clientPython, awsClientRequirements...)
 	const runtime = "my-runtime:1"
 	base := serveImage(t, lambdaBaseWithSDK(t, clientPython), "lambda/python:"+clientPython) + "/lambda/python:" + clientPython

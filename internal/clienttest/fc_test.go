@@ -76,6 +76,7 @@ func fcClientEnv(cloud *fakealiyun.Cloud) map[string]string {
 // changes them, so the client process reaches the fakes through testdata/shim/sitecustomize.py;
 // the functions the fake runs reach the fake OSS through it as their HTTP proxy.
 func TestUnmodifiedClientOnFC3ZipRuntime(t *testing.T) {
+	t.Parallel()
 	python := clientVenv(t, clientPython, fcClientRequirements...)
 
 	t.Run("deployed by the tool", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -166,12 +167,13 @@ func imageFiles(t *testing.T, img v1.Image, dir string) map[string]string {
 // packages from deb.debian.org): Lithops' Dockerfile runs `apt-get update && apt-get install -y
 // zip`, and the test checks that zip came.
 func TestFCCustomContainerTemplates(t *testing.T) {
+	t.Parallel()
 	python := clientVenv(t, clientPython, awsClientRequirements...)
 	pyReg := serveImage(t, pythonSlimStandIn(t, clientPython), "library/python:"+clientPython+"-slim-bookworm")
 	acr := httptest.NewServer(ggcrregistry.New())
 	t.Cleanup(acr.Close)
 	acrHost := strings.TrimPrefix(acr.URL, "http://")
-	buildahSandbox(t, pyReg, acrHost)
+	sandbox := buildahSandbox(t, pyReg, acrHost)
 	wantFiles := lithopsFCZip(t, python)
 	if _, ok := wantFiles["container_entry_point.py"]; !ok || len(wantFiles) < 100 {
 		t.Fatalf("Lithops' zip: %d files", len(wantFiles))
@@ -198,7 +200,9 @@ func TestFCCustomContainerTemplates(t *testing.T) {
 			must(t, os.WriteFile(filepath.Join(ws, "runtime", "Dockerfile"), []byte(tc.dockerfile), 0o644))
 			repo := acrHost + "/lithops/" + strings.ReplaceAll(strings.ToLower(tc.name), " ", "-")
 			repo = strings.NewReplacer("'", "", "/aliyun_fc", "-fc").Replace(repo)
-			out := deployToolIn(t, ws, cloud.Env(), "--backend", "aliyun_fc", "--fc-endpoint", cloud.FC3.URL, "--oss-endpoint", cloud.OSS.URL,
+			env := cloud.Env()
+			maps.Copy(env, sandbox)
+			out := deployToolIn(t, ws, env, "--backend", "aliyun_fc", "--fc-endpoint", cloud.FC3.URL, "--oss-endpoint", cloud.OSS.URL,
 				"--lithops-version", clientLithops, "--python-version", clientPython, "--memory", "256",
 				"--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah")
 			if out["package-type"] != "image" || out["runtime-name"] != "default-container-runtime-v312" || out["image-digest"] == "" {

@@ -49,10 +49,11 @@ func serveImage(t *testing.T, img v1.Image, repoTag string) string {
 	return host
 }
 
-// buildahSandbox points buildah at storage of the test's own (vfs in a temporary root) and at a
-// registries.conf where Docker Hub's official python images come from the stand-in registry
-// (plain HTTP on 127.0.0.1), and further plain-HTTP registries are marked insecure.
-func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) {
+// buildahSandbox returns the settings, for the program's environment, that point buildah at
+// storage of the test's own (vfs in a temporary root) and at a registries.conf where Docker Hub's
+// official python images come from the stand-in registry (plain HTTP on 127.0.0.1), and further
+// plain-HTTP registries are marked insecure.
+func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) map[string]string {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		t.Fatal("buildah is not installed (.ci/run installs it)")
@@ -71,6 +72,5 @@ func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) {
 	}
 	conf := filepath.Join(dir, "registries.conf")
 	must(t, os.WriteFile(conf, []byte(regs.String()), 0o644))
-	t.Setenv("CONTAINERS_STORAGE_CONF", storage)
-	t.Setenv("CONTAINERS_REGISTRIES_CONF", conf)
+	return map[string]string{"CONTAINERS_STORAGE_CONF": storage, "CONTAINERS_REGISTRIES_CONF": conf}
 }
