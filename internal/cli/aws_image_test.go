@@ -20,6 +20,7 @@ import (
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
@@ -108,17 +109,9 @@ func TestAWSLambdaImageFromRequirements(t *testing.T) {
 var _ = filepath.Join
 var _ = fakeaws.DefaultRole
 
-// buildahSandbox points buildah and podman at storage and registry settings of the test's own:
-// vfs storage in a temporary root, and the given plain-HTTP registries marked insecure; in the
-// process environment, for tests that run the built program or put buildah in front of PATH.
-func buildahSandbox(t *testing.T, insecure ...string) {
-	t.Helper()
-	for k, v := range buildahSandboxEnv(t, insecure...) {
-		t.Setenv(k, v)
-	}
-}
-
-// buildahSandboxEnv is buildahSandbox's settings, for the program's environment (tests in parallel).
+// buildahSandboxEnv is the settings, for the program's environment (tests in parallel), that point
+// buildah and podman at storage of the test's own (containerstore: overlay where it mounts, else
+// vfs) and mark the given plain-HTTP registries insecure.
 func buildahSandboxEnv(t *testing.T, insecure ...string) map[string]string {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
@@ -128,8 +121,7 @@ func buildahSandboxEnv(t *testing.T, insecure ...string) map[string]string {
 		t.Skip("buildah with chroot isolation needs root here")
 	}
 	dir := t.TempDir()
-	storage := filepath.Join(dir, "storage.conf")
-	writeFile(t, storage, fmt.Sprintf("[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "graph"), filepath.Join(dir, "run")))
+	storage := containerstore.StorageConf(t)
 	var regs strings.Builder
 	for _, h := range insecure {
 		fmt.Fprintf(&regs, "[[registry]]\nlocation = %q\ninsecure = true\n\n", h)

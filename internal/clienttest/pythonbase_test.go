@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/pythonbase"
 )
 
@@ -50,7 +51,7 @@ func serveImage(t *testing.T, img v1.Image, repoTag string) string {
 }
 
 // buildahSandbox returns the settings, for the program's environment, that point buildah at
-// storage of the test's own (vfs in a temporary root) and at a registries.conf where Docker Hub's
+// storage of the test's own (containerstore: overlay where it mounts, else vfs) and at a registries.conf where Docker Hub's
 // official python images come from the stand-in registry (plain HTTP on 127.0.0.1), and further
 // plain-HTTP registries are marked insecure.
 func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) map[string]string {
@@ -62,8 +63,7 @@ func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) map
 		t.Skip("buildah with chroot isolation needs root here (.ci/run runs as root)")
 	}
 	dir := t.TempDir()
-	storage := filepath.Join(dir, "storage.conf")
-	must(t, os.WriteFile(storage, fmt.Appendf(nil, "[storage]\ndriver = \"vfs\"\ngraphroot = %q\nrunroot = %q\n", filepath.Join(dir, "graph"), filepath.Join(dir, "run")), 0o644))
+	storage := containerstore.StorageConf(t)
 	var regs strings.Builder
 	fmt.Fprintf(&regs, "unqualified-search-registries = [\"docker.io\"]\nshort-name-mode = \"permissive\"\n\n")
 	fmt.Fprintf(&regs, "[[registry]]\nprefix = \"docker.io/library/python\"\nlocation = %q\ninsecure = true\n\n", pythonRegistry+"/library/python")

@@ -28,6 +28,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
 )
 
 // busyboxBase pushes a linux/amd64 image holding only a static busybox (sh, echo, ... as
@@ -157,15 +159,15 @@ func realBuilder(t *testing.T, tool, host string) *Builder {
 		// Remove what a failed build may have left (working containers), then the storage.
 		var rm *exec.Cmd
 		if tool == ToolPodman {
-			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", "vfs", "system", "reset", "--force")
+			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", containerstore.Driver(), "system", "reset", "--force")
 		} else {
-			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", "vfs", "rm", "--all")
+			rm = exec.Command(tool, "--root", root, "--runroot", runRoot, "--storage-driver", containerstore.Driver(), "rm", "--all")
 		}
 		if out, err := rm.CombinedOutput(); err != nil {
 			t.Logf("cleaning %s storage: %v\n%s", tool, err, out)
 		}
 	})
-	return New(WithLogger(logger), WithStorage("vfs"), WithStorageRoot(root, runRoot), WithInsecureRegistries(host))
+	return New(WithLogger(logger), WithStorage(containerstore.Driver()), WithStorageRoot(root, runRoot), WithInsecureRegistries(host))
 }
 
 func TestBuildahReal(t *testing.T) { testRealBuild(t, ToolBuildah) }
