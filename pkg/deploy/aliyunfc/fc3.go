@@ -93,7 +93,7 @@ func (a *fc3API) FunctionID(name string) string {
 }
 
 func (a *fc3API) Get(ctx context.Context, name string) (*Function, error) {
-	out, err := a.c.GetFunction(dara.String(name), &fc3.GetFunctionRequest{})
+	out, err := a.c.GetFunctionWithContext(ctx, dara.String(name), &fc3.GetFunctionRequest{}, map[string]*string{}, &dara.RuntimeOptions{})
 	if err != nil {
 		err = fc3Error("GetFunction "+name, err)
 		if isNotFound(err) {
@@ -147,9 +147,9 @@ func toFC3Tags(tags map[string]string) []*fc3.Tag {
 
 // Tag sets tags on a function: TagResources (POST /2023-03-30/tags-v2) with the function's ARN.
 func (a *fc3API) Tag(ctx context.Context, name string, tags map[string]string) error {
-	_, err := a.c.TagResources(&fc3.TagResourcesRequest{Body: &fc3.TagResourcesInput{
+	_, err := a.c.TagResourcesWithContext(ctx, &fc3.TagResourcesRequest{Body: &fc3.TagResourcesInput{
 		ResourceType: dara.String("FUNCTION"), ResourceId: []*string{dara.String(a.FunctionID(name))}, Tag: toFC3Tags(tags),
-	}})
+	}}, map[string]*string{}, &dara.RuntimeOptions{})
 	return fc3Error("TagResources "+name, err)
 }
 
@@ -198,7 +198,7 @@ func (a *fc3API) Create(ctx context.Context, s FunctionSpec) (*Function, error) 
 	if s.Role != "" {
 		in.Role = dara.String(s.Role)
 	}
-	out, err := a.c.CreateFunction(&fc3.CreateFunctionRequest{Body: in})
+	out, err := a.c.CreateFunctionWithContext(ctx, &fc3.CreateFunctionRequest{Body: in}, map[string]*string{}, &dara.RuntimeOptions{})
 	if err != nil {
 		return nil, fc3Error("CreateFunction "+s.Name, err)
 	}
@@ -220,7 +220,7 @@ func (a *fc3API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 	if s.Role != "" {
 		in.Role = dara.String(s.Role)
 	}
-	out, err := a.c.UpdateFunction(dara.String(s.Name), &fc3.UpdateFunctionRequest{Body: in})
+	out, err := a.c.UpdateFunctionWithContext(ctx, dara.String(s.Name), &fc3.UpdateFunctionRequest{Body: in}, map[string]*string{}, &dara.RuntimeOptions{})
 	if err != nil {
 		return nil, fc3Error("UpdateFunction "+s.Name, err)
 	}
@@ -230,12 +230,12 @@ func (a *fc3API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 // Delete deletes the function unconditionally: FC 3.0's DeleteFunction takes no condition (ifMatch
 // is always "", as Get reports no ETag).
 func (a *fc3API) Delete(ctx context.Context, name, ifMatch string) error {
-	_, err := a.c.DeleteFunction(dara.String(name))
+	_, err := a.c.DeleteFunctionWithContext(ctx, dara.String(name), map[string]*string{}, &dara.RuntimeOptions{})
 	return fc3Error("DeleteFunction "+name, err)
 }
 
 func (a *fc3API) CodeURL(ctx context.Context, name string) (string, error) {
-	out, err := a.c.GetFunctionCode(dara.String(name), &fc3.GetFunctionCodeRequest{})
+	out, err := a.c.GetFunctionCodeWithContext(ctx, dara.String(name), &fc3.GetFunctionCodeRequest{}, map[string]*string{}, &dara.RuntimeOptions{})
 	if err != nil {
 		return "", fc3Error("GetFunctionCode "+name, err)
 	}
