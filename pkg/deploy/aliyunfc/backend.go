@@ -318,6 +318,16 @@ func (b *Backend) Apply(ctx context.Context, dp *deploy.Plan) (*deploy.Deploymen
 	return d, err
 }
 
+// interruptedDuring records, when ctx ended during a call changing function name (FC calls end
+// with their context), that the change may or may not have reached FC: the deployment counts as
+// changed, and where it stopped says so.
+func interruptedDuring(ctx context.Context, d *deploy.Deployment, progress *[]string, name, doing string) {
+	if ctx.Err() != nil {
+		d.Changed = true
+		*progress = append(*progress, "function "+name+": interrupted while "+doing+" it (which may or may not have taken effect)")
+	}
+}
+
 func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string) (*deploy.Deployment, error) {
 	p, ok := dp.State.(*plan)
 	if !ok {
@@ -378,6 +388,7 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			created, err := b.retry(ctx, "creating function "+spec.Name, func() (*Function, error) { return b.fc.Create(ctx, spec) })
 			if err != nil {
 				if !b.createdByUs(ctx, err, p, spec) {
+					interruptedDuring(ctx, d, progress, spec.Name, "creating")
 					return d, err
 				}
 				b.log.Info("the function exists already with this run's code and configuration (an earlier attempt's answer was lost)", "function", spec.Name)
@@ -390,6 +401,7 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			// Only the tags differ: the function's code and configuration are left alone.
 			b.log.Info("tagging function", "function", spec.Name, "tags", fp.tags)
 			if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Tag(ctx, spec.Name, fp.tags) }); err != nil {
+				interruptedDuring(ctx, d, progress, spec.Name, "tagging")
 				return d, err
 			}
 			*progress = append(*progress, "function "+spec.Name+" was tagged")
@@ -434,6 +446,7 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 			})
 			if err != nil {
 				if !isChanged(err) {
+					interruptedDuring(ctx, d, progress, spec.Name, "updating")
 					return d, err
 				}
 				// A retried update whose first attempt was served (its answer lost) also finds
@@ -450,6 +463,8 @@ func (b *Backend) apply(ctx context.Context, dp *deploy.Plan, progress *[]string
 					return d, err
 				}
 				if _, err := try(ctx, b, func() (bool, error) { return true, b.fc.Tag(ctx, spec.Name, fp.tags) }); err != nil {
+					d.Changed = true // updated, not tagged
+					interruptedDuring(ctx, d, progress, spec.Name, "tagging")
 					return d, err
 				}
 			}

@@ -63,7 +63,7 @@ func (a *fc2API) FunctionID(name string) string {
 
 // Prepare creates the service when it does not exist (with internet access, as Lithops does).
 func (a *fc2API) Prepare(ctx context.Context, role string, dryRun bool) (bool, error) {
-	_, err := a.c.GetService(fc2.NewGetServiceInput(a.service))
+	_, err := bounded(ctx, func() (*fc2.GetServiceOutput, error) { return a.c.GetService(fc2.NewGetServiceInput(a.service)) })
 	if err == nil {
 		return false, nil
 	}
@@ -78,7 +78,7 @@ func (a *fc2API) Prepare(ctx context.Context, role string, dryRun bool) (bool, e
 	if role != "" {
 		in = in.WithRole(role)
 	}
-	if _, err := a.c.CreateService(in); err != nil {
+	if _, err := bounded(ctx, func() (*fc2.CreateServiceOutput, error) { return a.c.CreateService(in) }); err != nil {
 		if err = fc2Error("CreateService "+a.service, err); isConflict(err) {
 			return false, nil // created meanwhile
 		}
@@ -93,7 +93,9 @@ func isConflict(err error) bool {
 }
 
 func (a *fc2API) Get(ctx context.Context, name string) (*Function, error) {
-	out, err := a.c.GetFunction(fc2.NewGetFunctionInput(a.service, name))
+	out, err := bounded(ctx, func() (*fc2.GetFunctionOutput, error) {
+		return a.c.GetFunction(fc2.NewGetFunctionInput(a.service, name))
+	})
 	if err != nil {
 		err = fc2Error("GetFunction "+a.service+"/"+name, err)
 		if isNotFound(err) {
@@ -133,6 +135,29 @@ func (a *fc2API) function(name string, h http.Header, m fc2Fields) *Function {
 	return f
 }
 
+// bounded runs call, an FC 2.0 SDK call (fc-go-sdk takes no context), and returns when it does
+// or when ctx ends, whichever comes first: an interrupted run or a canceled smoke test does not
+// wait for FC (up to the client's 15-minute timeout). An abandoned call goes on in the background
+// until FC answers or that timeout ends it, as a call whose answer is lost does.
+func bounded[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
 func str(s *string) string {
 	if s == nil {
 		return ""
@@ -150,7 +175,7 @@ func fc2Code(c *Code) *fc2.Code {
 func (a *fc2API) Create(ctx context.Context, s FunctionSpec) (*Function, error) {
 	in := fc2.NewCreateFunctionInput(a.service).WithFunctionName(s.Name).WithRuntime(s.Runtime).WithHandler(s.Handler).
 		WithDescription(s.Description).WithMemorySize(int32(s.MemoryMB)).WithTimeout(int32(s.TimeoutSec)).WithCode(fc2Code(s.Code))
-	out, err := a.c.CreateFunction(in)
+	out, err := bounded(ctx, func() (*fc2.CreateFunctionOutput, error) { return a.c.CreateFunction(in) })
 	if err != nil {
 		return nil, fc2Error("CreateFunction "+a.service+"/"+s.Name, err)
 	}
@@ -166,7 +191,7 @@ func (a *fc2API) Update(ctx context.Context, s FunctionSpec) (*Function, error) 
 	if s.IfMatch != "" {
 		in = in.WithIfMatch(s.IfMatch)
 	}
-	out, err := a.c.UpdateFunction(in)
+	out, err := bounded(ctx, func() (*fc2.UpdateFunctionOutput, error) { return a.c.UpdateFunction(in) })
 	if err != nil {
 		return nil, conditional(fc2Error("UpdateFunction "+a.service+"/"+s.Name, err), s.IfMatch)
 	}
@@ -178,7 +203,7 @@ func (a *fc2API) Delete(ctx context.Context, name, ifMatch string) error {
 	if ifMatch != "" {
 		in = in.WithIfMatch(ifMatch)
 	}
-	_, err := a.c.DeleteFunction(in)
+	_, err := bounded(ctx, func() (*fc2.DeleteFunctionOutput, error) { return a.c.DeleteFunction(in) })
 	return conditional(fc2Error("DeleteFunction "+a.service+"/"+name, err), ifMatch)
 }
 
@@ -193,7 +218,9 @@ func conditional(err error, ifMatch string) error {
 }
 
 func (a *fc2API) CodeURL(ctx context.Context, name string) (string, error) {
-	out, err := a.c.GetFunctionCode(fc2.NewGetFunctionCodeInput(a.service, name))
+	out, err := bounded(ctx, func() (*fc2.GetFunctionCodeOutput, error) {
+		return a.c.GetFunctionCode(fc2.NewGetFunctionCodeInput(a.service, name))
+	})
 	if err != nil {
 		return "", fc2Error("GetFunctionCode "+a.service+"/"+name, err)
 	}
@@ -204,7 +231,9 @@ func (a *fc2API) CodeURL(ctx context.Context, name string) (string, error) {
 }
 
 func (a *fc2API) Invoke(ctx context.Context, name string, payload []byte) (*Invocation, error) {
-	out, err := a.c.InvokeFunction(fc2.NewInvokeFunctionInput(a.service, name).WithPayload(payload).WithSyncInvocation().WithLogType("Tail"))
+	out, err := bounded(ctx, func() (*fc2.InvokeFunctionOutput, error) {
+		return a.c.InvokeFunction(fc2.NewInvokeFunctionInput(a.service, name).WithPayload(payload).WithSyncInvocation().WithLogType("Tail"))
+	})
 	if err != nil {
 		return nil, fc2Error("InvokeFunction "+a.service+"/"+name, err)
 	}
