@@ -4,6 +4,7 @@
 package bench
 
 import (
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,9 +16,7 @@ func TestCompareSmoke(t *testing.T) {
 		t.Skip("benchmark smoke skipped in -short mode")
 	}
 	for _, tool := range []string{"bash", "python3", "go", "/usr/bin/time", "bc"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is needed by bench/compare.sh: %v", tool, err)
-		}
+		need.Tool(t, tool, "bench/compare.sh needs it; .ci/run installs time and bc")
 	}
 	cmd := exec.Command("bash", "compare.sh", "--smoke")
 	cmd.Env = append(os.Environ(), "BENCH_REPS=1")

@@ -6,7 +6,6 @@ import (
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/pythonbase"
 )
 
@@ -56,12 +56,8 @@ func serveImage(t *testing.T, img v1.Image, repoTag string) string {
 // plain-HTTP registries are marked insecure.
 func buildahSandbox(t *testing.T, pythonRegistry string, insecure ...string) map[string]string {
 	t.Helper()
-	if _, err := exec.LookPath("buildah"); err != nil {
-		t.Fatal("buildah is not installed (.ci/run installs it)")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("buildah with chroot isolation needs root here (.ci/run runs as root)")
-	}
+	need.Tool(t, "buildah", "apt-get install buildah; .ci/run installs it")
+	need.Root(t, "buildah with chroot isolation")
 	dir := t.TempDir()
 	storage := containerstore.StorageConf(t)
 	var regs strings.Builder

@@ -42,3 +42,22 @@ func Python(t TB, version string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// Tool returns the path of the executable name on PATH, or reports it missing with how to get it.
+func Tool(t TB, name, how string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, "%s is not on PATH (%s)", name, how)
+		return ""
+	}
+	return p
+}
+
+// Root reports a missing precondition unless the test runs as root (what needs it: why).
+func Root(t TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Missing(t, "%s needs root (euid %d); .ci/run runs as root", why, os.Geteuid())
+	}
+}

@@ -38,3 +38,18 @@ func TestPythonFound(t *testing.T) {
 		t.Errorf("python3: got %q, want the interpreter's absolute path", p)
 	}
 }
+
+func TestToolMissingFailsUnderCI(t *testing.T) {
+	t.Setenv("CI", "true")
+	var r recorder
+	if p := Tool(&r, "no-such-tool-7f3a", "install it"); p != "" || r.failed == "" || r.skipped != "" {
+		t.Errorf("CI=true: path %q, failed %q, skipped %q; want a failure", p, r.failed, r.skipped)
+	}
+}
+
+func TestToolFound(t *testing.T) {
+	var r recorder
+	if p := Tool(&r, "sh", "it is POSIX"); !filepath.IsAbs(p) || r.failed != "" || r.skipped != "" {
+		t.Errorf("sh: path %q, failed %q, skipped %q", p, r.failed, r.skipped)
+	}
+}

@@ -15,7 +15,7 @@ import (
 // image's python3; pip.conf keeps a build's pip off PyPI.
 func TestImageWithPackages(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the Debian stand-in base (mmdebstrap, PyPI) once per machine")
+		t.Skip("-short: this test builds the Debian stand-in base (mmdebstrap, PyPI) once per machine")
 	}
 	img, err := Image("3.12", "gunicorn==23.0.0")
 	if err != nil {

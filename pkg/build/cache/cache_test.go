@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/cache"
 )
 
@@ -121,7 +122,7 @@ func TestDefaultDir(t *testing.T) {
 	}
 	got, err = cache.DefaultDir("")
 	if err != nil {
-		t.Skipf("no user cache dir here: %v", err)
+		need.Missing(t, "no user cache directory here (HOME or XDG_CACHE_HOME): %v", err)
 	}
 	if filepath.Base(got) != cache.DirName {
 		t.Errorf("DefaultDir(\"\") = %q, want a %s directory", got, cache.DirName)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/pypi"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 )
@@ -23,10 +23,7 @@ var sep = regexp.MustCompile(`[-_.]+`)
 // same distributions, versions and wheel files (so the same hashes), and the same planned tree,
 // byte for byte: the artifacts do not depend on the resolver.
 func TestUVResolvesAsPip(t *testing.T) {
-	uv, err := exec.LookPath("uv")
-	if err != nil {
-		t.Skip("uv is not on PATH (.ci/run installs it: pip install uv)")
-	}
+	uv := need.Tool(t, "uv", ".ci/run installs it: pip install uv==0.13.9")
 	// Loose requirements: the wheelhouse has one version of each, so both must choose it; numpy and
 	// charset-normalizer have several wheels for the platform, of which pip's tag order picks one.
 	loose := []string{"numpy", "charset-normalizer", "chardet", "jsonpointer", "pybind11-global", "setuptools", "zope.interface", "zope.event"}

@@ -30,6 +30,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 )
 
 // busyboxBase pushes a linux/amd64 image holding only a static busybox (sh, echo, ... as
@@ -38,7 +39,7 @@ func busyboxBase(t *testing.T) (string, string) {
 	t.Helper()
 	bb, err := os.ReadFile("/bin/busybox")
 	if err != nil {
-		t.Skipf("needs a static busybox at /bin/busybox (apt-get install -y busybox-static): %v", err)
+		need.Missing(t, "a static busybox at /bin/busybox (apt-get install -y busybox-static; .ci/run installs it): %v", err)
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -145,9 +146,7 @@ func layerFiles(t *testing.T, img v1.Image) map[string]string {
 // realBuilder returns a Builder for tool (buildah or podman) with storage under a temporary directory.
 func realBuilder(t *testing.T, tool, host string) *Builder {
 	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s is not installed (apt-get install -y %s): skipping the real build", tool, tool)
-	}
+	need.Tool(t, tool, "apt-get install -y "+tool+"; .ci/run installs buildah and podman; docker is checked before, by its daemon")
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if tool == ToolDocker {
 		// Docker trusts plain-HTTP registries on 127.0.0.0/8 by default, and keeps its own storage.
@@ -191,9 +190,7 @@ func testRealBuild(t *testing.T, tool string) {
 	if testing.Short() {
 		t.Skipf("real %s build skipped in -short mode", tool)
 	}
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s is not installed (apt-get install -y %s): skipping the real build", tool, tool)
-	}
+	need.Tool(t, tool, "apt-get install -y "+tool+"; .ci/run installs buildah and podman; docker is checked before, by its daemon")
 	base, host := busyboxBase(t)
 	b := realBuilder(t, tool, host)
 	amd := v1.Platform{OS: "linux", Architecture: "amd64"}
