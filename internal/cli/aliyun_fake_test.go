@@ -19,12 +19,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakealiyun"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
@@ -221,52 +219,6 @@ func TestAliyunFCNameLimit(t *testing.T) {
 	}
 }
 
-// containerInvoker runs the fake FC's custom-container functions on this machine: the image is
-// pulled from its registry and served over HTTP as FC does (imagerun, chroot).
-func containerInvoker(t *testing.T) fakealiyun.ContainerInvoker {
-	var mu sync.Mutex
-	warm := map[string]*imagerun.Instance{}
-	t.Cleanup(func() {
-		for _, in := range warm {
-			in.Close()
-		}
-	})
-	return func(ctx context.Context, fn fakealiyun.ContainerFunction, event []byte, requestID string) (*fakealiyun.ContainerInvocation, error) {
-		mu.Lock()
-		in, ok := warm[fn.Name+"@"+fn.Image]
-		if !ok {
-			ref, err := name.ParseReference(fn.Image)
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			img, err := remote.Image(ref)
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			port, err := imagerun.FreePort()
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			in, err = imagerun.Start(context.WithoutCancel(ctx), img, imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout, Region: fn.Region, HTTPPort: port},
-				imagerun.WithTempDir(t.TempDir()))
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			warm[fn.Name+"@"+fn.Image] = in
-		}
-		mu.Unlock()
-		res, tail, err := in.InvokeHTTP(ctx, event, requestID)
-		if err != nil {
-			return nil, err
-		}
-		return &fakealiyun.ContainerInvocation{Status: res.Status, Body: res.Body, LogTail: tail}, nil
-	}
-}
-
 // TestAliyunFCCustomContainerFromRequirements builds an FC custom-container runtime without Docker
 // (the requirements, Lithops and dockerfiles/aliyun_fc's server on a Python base image), runs it on
 // this machine before pushing, pushes it to the registry, deploys it as a custom container pinned
@@ -278,7 +230,7 @@ func TestAliyunFCCustomContainerFromRequirements(t *testing.T) {
 	t.Cleanup(acr.Close)
 	repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/runtimes"
 	d := newFCDeploy(t, "3.7.0", "3.12", "--package-type", "image", "--registry", repo, "--base-image", base, "--memory", "512")
-	d.cloud.ContainerInvoker = containerInvoker(t)
+	d.cloud.ContainerInvoker = imagerunner.FC(t, nil)
 
 	first := d.run(t)
 	if first.code != 0 {
@@ -435,7 +387,7 @@ func TestAliyunFCContainerUnderFaults(t *testing.T) {
 		acr := flakyRegistry(t, seed)
 		repo := strings.TrimPrefix(acr.URL, "http://") + "/lithops/runtimes"
 		d := newFCDeploy(t, "3.7.0", "3.12", "--package-type", "image", "--registry", repo, "--base-image", base, "--memory", "512", "--local-test", "false")
-		d.cloud.ContainerInvoker = containerInvoker(t)
+		d.cloud.ContainerInvoker = imagerunner.FC(t, nil)
 		if seed != 0 {
 			rnd := rand.New(rand.NewPCG(seed, 2))
 			var mu sync.Mutex

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,7 +21,9 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/containerstore"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
@@ -55,7 +56,7 @@ func TestAWSLambdaImageFromRequirements(t *testing.T) {
 	parallelOffline(t, goodWheels)
 	base := serveLambdaBase(t, "3.12")
 	d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
-	d.cloud.ImageInvoker = imageInvoker(t)
+	d.cloud.ImageInvoker = imagerunner.Lambda(t)
 
 	first := d.run(t)
 	if first.code != 0 {
@@ -114,12 +115,8 @@ var _ = fakeaws.DefaultRole
 // vfs) and mark the given plain-HTTP registries insecure.
 func buildahSandboxEnv(t *testing.T, insecure ...string) map[string]string {
 	t.Helper()
-	if _, err := exec.LookPath("buildah"); err != nil {
-		t.Skip("buildah is not installed (apt-get install buildah; .ci/run installs it)")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("buildah with chroot isolation needs root here")
-	}
+	need.Tool(t, "buildah", "apt-get install buildah; .ci/run installs it")
+	need.Root(t, "buildah with chroot isolation")
 	dir := t.TempDir()
 	storage := containerstore.StorageConf(t)
 	var regs strings.Builder
@@ -140,7 +137,7 @@ func TestAWSLambdaDockerfileTemplate(t *testing.T) {
 	sandbox := buildahSandboxEnv(t, strings.Split(base, "/")[0])
 	d := newAWSDeploy(t)
 	maps.Copy(d.env, sandbox)
-	d.cloud.ImageInvoker = imageInvoker(t)
+	d.cloud.ImageInvoker = imagerunner.Lambda(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
 	writeLambdaTemplate(t, ctxDir, base, "x86_64")
 	writeFile(t, filepath.Join(ctxDir, "notes.txt"), "kept as is\n")
@@ -168,8 +165,9 @@ func TestAWSLambdaDockerfileTemplate(t *testing.T) {
 }
 
 // writeLambdaTemplate writes our AWS Lambda template (dockerfiles/aws_lambda/Dockerfile) into
-// ctxDir, with base as its base image and its pip step (PyPI is unreachable here) replaced by a
-// COPY of the same dependencies installed for architecture from the fixture wheelhouse.
+// ctxDir, with base as its base image and its pip step replaced by a COPY of the same
+// dependencies installed for architecture from the test's fixture wheelhouse (parallelOffline,
+// offline or useWheels), the offline stand-in for the step's `pip install`.
 func writeLambdaTemplate(t *testing.T, ctxDir, base, architecture string) {
 	t.Helper()
 	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
@@ -182,7 +180,11 @@ func writeLambdaTemplate(t *testing.T, ctxDir, base, architecture string) {
 	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
 		t.Fatalf("the template changed: update this test\n%s", df)
 	}
-	if _, err := pip.NewInstaller().InstallRequirements(context.Background(), pip.InstallRequest{
+	var env []string
+	for k, v := range withWheels(t, nil) {
+		env = append(env, k+"="+v)
+	}
+	if _, err := pip.NewInstaller(pip.WithEnv(env...)).InstallRequirements(context.Background(), pip.InstallRequest{
 		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
 		Platform: pip.Platform{Python: "3.12", Arch: architecture, GlibcMajor: 2, GlibcMinor: 34},
 	}); err != nil {

@@ -15,6 +15,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/pypi"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/pythonbase"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
@@ -93,7 +94,7 @@ func TestAliyunFCDockerfileUnchangedIsSkipped(t *testing.T) {
 	d := newFCDeploy(t, "3.7.0", "3.12", "--dockerfile", "runtime/Dockerfile", "--registry", repo, "--builder", "buildah",
 		"--memory", "256", "--local-test", "false")
 	d.args = slices.DeleteFunc(d.args, func(s string) bool { return s == "--requirements" || s == "requirements.txt" })
-	d.cloud.ContainerInvoker = containerInvoker(t)
+	d.cloud.ContainerInvoker = imagerunner.FC(t, nil)
 	for k, v := range buildahSandboxEnv(t, strings.Split(base, "/")[0], acrHost) {
 		d.env[k] = v
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"archive/tar"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,20 +27,17 @@ import (
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeecr"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/need"
 	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/build/pip"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/lithops"
 )
 
 // countBuilds puts a buildah in front of the program's PATH (in env) that records each invocation
 // in a file and runs the real one, and returns a function that counts the invocations so far.
 func countBuilds(t *testing.T, env map[string]string) func() int {
 	t.Helper()
-	real, err := findExecutable("buildah")
-	if err != nil {
-		t.Skip("buildah is not installed (.ci/run installs it)")
-	}
+	real := need.Tool(t, "buildah", "apt-get install buildah; .ci/run installs it")
 	dir := t.TempDir()
 	log := filepath.Join(dir, "invocations")
 	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %q\nexec %q \"$@\"\n", log, real)
@@ -61,38 +57,11 @@ func countBuilds(t *testing.T, env map[string]string) func() int {
 	}
 }
 
-func findExecutable(name string) (string, error) {
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", os.ErrNotExist
-}
-
-// lambdaTemplateContext writes dockerfiles/aws_lambda/Dockerfile into ctxDir with base as its base
-// image and its pip step replaced by a COPY of the same dependencies installed from the fixture
-// wheelhouse (no PyPI here), plus a .dockerignore leaving out scratch/.
-func lambdaTemplateContext(t *testing.T, ctxDir, base, wheels string) {
+// lambdaTemplateContext writes our AWS Lambda template as writeLambdaTemplate does, plus a
+// .dockerignore leaving out scratch/, a file there and a file no step copies.
+func lambdaTemplateContext(t *testing.T, ctxDir, base string) {
 	t.Helper()
-	tmpl, err := os.ReadFile(filepath.Join("..", "..", "dockerfiles", "aws_lambda", "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	df := strings.Replace(string(tmpl), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:${PYTHON_VERSION}", "ARG BASE_IMAGE="+base, 1)
-	pipStep := regexp.MustCompile(`(?s)RUN if \[ -n "\$LITHOPS_DEPENDENCIES" \].*?fi\n`)
-	df = pipStep.ReplaceAllLiteralString(df, "COPY deps/ ${LAMBDA_TASK_ROOT}/\n")
-	if !strings.Contains(df, "ARG BASE_IMAGE="+base) || !strings.Contains(df, "COPY deps/") {
-		t.Fatalf("the template changed: update this test\n%s", df)
-	}
-	if _, err := pip.NewInstaller(pip.WithEnv("PIP_NO_INDEX=1", "PIP_FIND_LINKS="+wheels, "PIP_DISABLE_PIP_VERSION_CHECK=1")).InstallRequirements(context.Background(), pip.InstallRequest{
-		Requirements: lithops.DefaultRequirements(lithops.AWSLambda), Target: filepath.Join(ctxDir, "deps"),
-		Platform: pip.Platform{Python: "3.12", Arch: "x86_64", GlibcMajor: 2, GlibcMinor: 34},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), df)
+	writeLambdaTemplate(t, ctxDir, base, "x86_64")
 	writeFile(t, filepath.Join(ctxDir, ".dockerignore"), "scratch/\n")
 	writeFile(t, filepath.Join(ctxDir, "scratch", "notes.txt"), "ignored by the build\n")
 	writeFile(t, filepath.Join(ctxDir, "README.md"), "in the context, copied by no step\n")
@@ -124,9 +93,9 @@ func TestAWSLambdaDockerfileUnchangedIsSkipped(t *testing.T) {
 	d := newAWSDeploy(t)
 	maps.Copy(d.env, sandbox)
 	builds := countBuilds(t, d.env)
-	d.cloud.ImageInvoker = imageInvoker(t)
+	d.cloud.ImageInvoker = imagerunner.Lambda(t)
 	ctxDir := filepath.Join(d.ws, "runtime")
-	lambdaTemplateContext(t, ctxDir, base, goodWheels)
+	lambdaTemplateContext(t, ctxDir, base)
 	// A build argument a RUN step writes into the image, given as the action gives it (a multi-line
 	// INPUT_ variable). Its values are distinctive, so that a log showing one is found.
 	df, err := os.ReadFile(filepath.Join(ctxDir, "Dockerfile"))

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 )
 
 // stagingPrefix is where the aws_lambda backend stages zips too large for an inline request.
@@ -205,7 +206,7 @@ func TestReliabilityFaultsConverge(t *testing.T) {
 		args := []string{"--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512", "--local-test", "false"}
 		fns := []string{functionName("mple", "3.7.0", "my-runtime:1", 512)}
 		clean := newAWSDeploy(t, args...)
-		clean.cloud.ImageInvoker = imageInvoker(t)
+		clean.cloud.ImageInvoker = imagerunner.Lambda(t)
 		clean.cloud.Settle = 0
 		if s := clean.run(t); s.code != 0 {
 			t.Fatalf("deploy without faults: exit %d\n%s", s.code, s.stderr.String())
@@ -213,7 +214,7 @@ func TestReliabilityFaultsConverge(t *testing.T) {
 		want := stateOf(t, clean.cloud, "", fns)
 
 		d := newAWSDeploy(t, args...)
-		d.cloud.ImageInvoker = imageInvoker(t)
+		d.cloud.ImageInvoker = imagerunner.Lambda(t)
 		faulty(t, d, "deploy", fakeaws.Chain(fakeaws.Once(fakeaws.LostReply, "CreateRepository", "CreateFunction", "PUT"), fakeaws.RandomFaults(0.2, 3)))
 		got := stateOf(t, d.cloud, "", fns)
 		// The image is the same (a reproducible build), in a registry of another host.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"maps"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func TestReliabilitySecretsNeverPrinted(t *testing.T) {
 		t.Parallel()
 		base := serveLambdaBase(t, "3.12")
 		d := newAWSDeploy(t, "--package-type", "image", "--runtime-name", "my-runtime:1", "--base-image", base, "--memory", "512")
-		d.cloud.ImageInvoker = imageInvoker(t)
+		d.cloud.ImageInvoker = imagerunner.Lambda(t)
 		d.cloud.Settle = 0
 		out := check(t, d, "passing image runtime", 0)
 		maskedBeforeUse(t, out["stdout"], d.cloud.ECR.Password())

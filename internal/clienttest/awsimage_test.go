@@ -3,14 +3,12 @@ package clienttest
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,47 +18,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakeaws"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/lambdabase"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
 )
-
-// imageInvoker runs the fake Lambda's image functions on this machine with the local image runner
-// (chroot and the Runtime API), one warm instance per function and image, as Lambda does, with the
-// sandbox's environment the fake gives.
-func imageInvoker(t *testing.T) fakeaws.ImageInvoker {
-	var mu sync.Mutex
-	warm := map[string]*imagerun.Instance{}
-	t.Cleanup(func() {
-		for _, in := range warm {
-			in.Close()
-		}
-	})
-	return func(ctx context.Context, img v1.Image, fn fakeaws.ImageFunction, event []byte) (*fakeaws.ImageInvocation, error) {
-		digest, err := img.Digest()
-		if err != nil {
-			return nil, err
-		}
-		key := fn.Name + "@" + digest.String()
-		mu.Lock()
-		in, ok := warm[key]
-		if !ok {
-			in, err = imagerun.Start(context.WithoutCancel(ctx), img, imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout,
-				Region: fn.Region, Env: fn.Env}, imagerun.WithTempDir(t.TempDir()))
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			warm[key] = in
-		}
-		mu.Unlock()
-		// One invocation at a time per instance, as a Lambda execution environment takes them.
-		res, tail, err := in.Invoke(ctx, event)
-		if err != nil {
-			return nil, err
-		}
-		return &fakeaws.ImageInvocation{Payload: res.Payload, FunctionError: res.FunctionError, LogTail: tail}, nil
-	}
-}
 
 // lambdaBaseWithSDK is lambdabase's stand-in of public.ecr.aws/lambda/python:<py> with what the
 // real image has in its site-packages and Lithops' worker imports from there: boto3 (from PyPI,
@@ -119,7 +79,7 @@ func TestUnmodifiedClientOnAWSContainerRuntime(t *testing.T) {
 	base := serveImage(t, lambdaBaseWithSDK(t, clientPython), "lambda/python:"+clientPython) + "/lambda/python:" + clientPython
 	deployed := func(t *testing.T) (*fakeaws.Cloud, map[string]string) {
 		cloud, env := awsCloud(t)
-		cloud.ImageInvoker = imageInvoker(t)
+		cloud.ImageInvoker = imagerunner.Lambda(t)
 		out := deployTool(t, env, "--backend", "aws_lambda", "--role", fakeaws.DefaultRole, "--lithops-version", clientLithops,
 			"--python-version", clientPython, "--memory", "512", "--package-type", "image", "--runtime-name", runtime, "--base-image", base)
 		if out["package-type"] != "image" || out["runtime-name"] != runtime {

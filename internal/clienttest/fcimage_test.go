@@ -3,7 +3,6 @@ package clienttest
 import (
 	"archive/tar"
 	"archive/zip"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,55 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/fakealiyun"
-	"github.com/lithops-runtime-action/lithops-runtime-action/pkg/deploy/local/imagerun"
+	"github.com/lithops-runtime-action/lithops-runtime-action/internal/testutil/imagerunner"
 )
-
-// containerInvoker runs the fake FC's custom-container functions on this machine: the image is
-// pulled from its registry and served over HTTP as FC does (imagerun, chroot), one warm instance
-// per function and image; env is the sandbox's environment.
-func containerInvoker(t *testing.T, env map[string]string) fakealiyun.ContainerInvoker {
-	var mu sync.Mutex
-	warm := map[string]*imagerun.Instance{}
-	t.Cleanup(func() {
-		for _, in := range warm {
-			in.Close()
-		}
-	})
-	return func(ctx context.Context, fn fakealiyun.ContainerFunction, event []byte, requestID string) (*fakealiyun.ContainerInvocation, error) {
-		mu.Lock()
-		in, ok := warm[fn.Name+"@"+fn.Image]
-		if !ok {
-			ref, err := name.ParseReference(fn.Image)
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			img, err := remote.Image(ref)
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			port, err := imagerun.FreePort()
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			in, err = imagerun.Start(context.WithoutCancel(ctx), img, imagerun.Function{Name: fn.Name, MemoryMB: fn.MemoryMB, Timeout: fn.Timeout,
-				Region: fn.Region, HTTPPort: port, Env: env}, imagerun.WithTempDir(t.TempDir()))
-			if err != nil {
-				mu.Unlock()
-				return nil, err
-			}
-			warm[fn.Name+"@"+fn.Image] = in
-		}
-		mu.Unlock()
-		res, tail, err := in.InvokeHTTP(ctx, event, requestID)
-		if err != nil {
-			return nil, err
-		}
-		return &fakealiyun.ContainerInvocation{Status: res.Status, Body: res.Body, LogTail: tail}, nil
-	}
-}
 
 // lithopsFCDockerfile is the Dockerfile Lithops 3.7 itself writes for an FC custom-container
 // runtime (aliyun_fc.py, _build_default_runtime: FROM python:<py>-slim-bookworm, then
@@ -194,7 +145,7 @@ func TestFCCustomContainerTemplates(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cloud := fakealiyun.Start(t)
-			cloud.ContainerInvoker = containerInvoker(t, nil)
+			cloud.ContainerInvoker = imagerunner.FC(t, nil)
 			ws := t.TempDir()
 			must(t, os.MkdirAll(filepath.Join(ws, "runtime"), 0o755))
 			must(t, os.WriteFile(filepath.Join(ws, "runtime", "Dockerfile"), []byte(tc.dockerfile), 0o644))
